@@ -1,0 +1,118 @@
+import 'server-only';
+
+import { encodeEvent } from '@/lib/sse/encoder';
+import { toBytes, type SseConnection } from '@/lib/sse/server';
+
+/** Options of {@link createTopic}. */
+export interface TopicOptions {
+  /** How many recent events are kept for resuming clients. */
+  bufferSize: number;
+  /** Called when the first subscriber arrives: start the topic's one shared timer here. */
+  onActive?: () => void;
+  /** Called when the last subscriber leaves: stop the timer here. */
+  onIdle?: () => void;
+}
+
+/** Where a resuming subscriber starts, as told by {@link Topic.subscribe}. */
+export type ResumeResult =
+  | { kind: 'live' }
+  | { kind: 'replayed'; count: number }
+  | { kind: 'reset'; reason: 'malformed' | 'unknown' | 'expired' };
+
+/** A broadcast topic: each event is encoded once and sent to every subscriber. */
+export interface Topic {
+  /** Publishes an event to every subscriber under the next id; returns that id. */
+  publish(event: string, data: unknown): number;
+  /**
+   * Adds a subscriber. With `lastEventId` (from `Last-Event-ID`), it first receives every buffered
+   * event after that id, then live ones: no gap, no duplicate. An id the buffer no longer covers,
+   * an unknown or a malformed one starts live after a `reset` event, so the client knows it
+   * missed events. Returns how it started. Call {@link Topic.unsubscribe} when the stream ends.
+   */
+  subscribe(connection: SseConnection, lastEventId?: string | null): ResumeResult;
+  /** Removes a subscriber (idempotent). */
+  unsubscribe(connection: SseConnection): void;
+  /** Subscribers now. */
+  readonly size: number;
+  /** The id of the newest event, 0 before the first. */
+  readonly lastId: number;
+}
+
+interface Entry {
+  id: number;
+  bytes: Uint8Array;
+}
+
+const ID_PATTERN = /^\d{1,15}$/;
+
+/** Creates a topic with numeric, strictly increasing event ids and a bounded replay buffer. */
+export function createTopic(options: TopicOptions): Topic {
+  const subscribers = new Set<SseConnection>();
+  // A ring buffer: `buffer[(start + i) % size]` is the i-th oldest kept event.
+  const buffer: Entry[] = [];
+  let start = 0;
+  let lastId = 0;
+
+  function remember(entry: Entry): void {
+    if (buffer.length < options.bufferSize) {
+      buffer.push(entry);
+    } else {
+      buffer[start] = entry;
+      start = (start + 1) % buffer.length;
+    }
+  }
+
+  function replayAfter(id: number, connection: SseConnection): number {
+    let count = 0;
+    for (let i = 0; i < buffer.length; i++) {
+      const entry = buffer[(start + i) % buffer.length]!;
+      if (entry.id > id && connection.sendBytes(entry.bytes)) count++;
+    }
+    return count;
+  }
+
+  function resume(connection: SseConnection, lastEventId: string): ResumeResult {
+    if (!ID_PATTERN.test(lastEventId)) return { kind: 'reset', reason: 'malformed' };
+    const id = Number(lastEventId);
+    if (id > lastId) return { kind: 'reset', reason: 'unknown' };
+    const oldest = buffer.length > 0 ? buffer[start]!.id : lastId + 1;
+    // The client must have seen the event just before the oldest kept one, or events are lost.
+    if (id < oldest - 1) return { kind: 'reset', reason: 'expired' };
+    return { kind: 'replayed', count: replayAfter(id, connection) };
+  }
+
+  return {
+    publish(event, data) {
+      const id = ++lastId;
+      const entry = { id, bytes: toBytes(encodeEvent({ event, data, id })) };
+      remember(entry);
+      for (const subscriber of subscribers) subscriber.sendBytes(entry.bytes);
+      return id;
+    },
+    subscribe(connection, lastEventId) {
+      const result: ResumeResult =
+        lastEventId === undefined || lastEventId === null || lastEventId === ''
+          ? { kind: 'live' }
+          : resume(connection, lastEventId);
+      if (result.kind === 'reset') {
+        connection.send({
+          event: 'reset',
+          data: { reason: result.reason, lastEventId, latestId: lastId },
+        });
+      }
+      if (connection.closed) return result;
+      subscribers.add(connection);
+      if (subscribers.size === 1) options.onActive?.();
+      return result;
+    },
+    unsubscribe(connection) {
+      if (subscribers.delete(connection) && subscribers.size === 0) options.onIdle?.();
+    },
+    get size() {
+      return subscribers.size;
+    },
+    get lastId() {
+      return lastId;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** Settings of {@link backoffDelay}. */
+export interface BackoffOptions {
+  /** The base delay: the server's latest `retry:`, or the client's default before one arrives. */
+  baseMs: number;
+  /** The most any delay may be. */
+  capMs: number;
+  /** Failed attempts since the last healthy connection, from 0. */
+  failures: number;
+  /** A number in [0, 1); `Math.random` unless a test pins it. */
+  random: () => number;
+}
+
+/**
+ * Exponential back-off with full jitter: a uniform draw from [0, min(cap, base × 2^failures)].
+ * Full jitter spreads a crowd of clients that lost the same server over the whole window, so
+ * they do not come back in lockstep.
+ */
+export function backoffDelay({ baseMs, capMs, failures, random }: BackoffOptions): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(failures, 30));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Reads a `Retry-After` header (delay-seconds or an HTTP date) as milliseconds from `now`, or
+ * undefined when it is missing or not valid.
+ */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Resolves after `ms`, or at once (without rejecting) when `signal` aborts. Leaves no timer behind. */
+export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,257 @@
+import { encodeComment, encodeEvent, encodeRetry } from './encoder';
+import type { EventInput } from './types';
+
+/**
+ * The headers every event stream answers with. `no-transform` keeps proxies from compressing or
+ * re-chunking; `X-Accel-Buffering: no` turns off nginx's response buffering for this response.
+ * No `Connection` header: Node adds keep-alive itself, and the header is illegal over HTTP/2.
+ */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+});
+
+const textEncoder = new TextEncoder();
+
+/** Encodes text to the bytes a stream sends. Encode a broadcast once and send it to many. */
+export function toBytes(text: string): Uint8Array {
+  return textEncoder.encode(text);
+}
+
+/** Why a stream ended, as counted in {@link getStreamStats}. */
+export type CloseReason = 'client' | 'server' | 'slow' | 'shutdown' | 'error';
+
+/** Options of {@link createSseResponse}. */
+export interface SseResponseOptions {
+  /** The request's signal: its abort (client gone) closes the stream. */
+  signal?: AbortSignal;
+  /** Sent first as `retry:`, which also flushes the headers at once. Default 1000 ms. */
+  retry?: number;
+  /** Interval of `: ping` heartbeat comments; 0 turns them off. Default 15 s. */
+  heartbeatMs?: number;
+  /**
+   * Bytes the stream may queue for a client that does not read. Past it the client is cut off
+   * (close reason `slow`) instead of the server buffering without bound. Default 1 MiB.
+   */
+  maxQueuedBytes?: number;
+  /** Name the stream is counted under in {@link getStreamStats}, such as the route. */
+  label?: string;
+  /** Extra response headers. */
+  headers?: HeadersInit;
+  /**
+   * Starts producing events. Called once the stream is open; may return a cleanup function, which
+   * runs exactly once, whichever way the stream ends.
+   */
+  start: (connection: SseConnection) => (() => void) | void;
+}
+
+/** What a producer writes to: one open event stream. */
+export interface SseConnection {
+  /** Encodes and sends one event. Returns false, sending nothing, once the stream has closed. */
+  send(event: EventInput): boolean;
+  /** Sends bytes that are already encoded, as a broadcast shared by many streams. */
+  sendBytes(bytes: Uint8Array): boolean;
+  /** Sends a comment line. */
+  comment(text: string): boolean;
+  /** Ends the stream (idempotent). */
+  close(reason?: CloseReason): void;
+  /** True once the stream has ended, for any reason. */
+  readonly closed: boolean;
+  /** Aborted when the stream ends: hand it to timers and fetches working for this stream. */
+  readonly signal: AbortSignal;
+}
+
+interface Registry {
+  open: Set<Connection>;
+  openByLabel: Map<string, number>;
+  eventsSent: number;
+  closedByReason: Record<CloseReason, number>;
+  heartbeats: Map<number, { timer: ReturnType<typeof setInterval>; members: Set<Connection> }>;
+}
+
+// One registry per process, on globalThis so that dev reloads and every route module share it.
+const registry: Registry = ((globalThis as { __sseRegistry?: Registry }).__sseRegistry ??= {
+  open: new Set(),
+  openByLabel: new Map(),
+  eventsSent: 0,
+  closedByReason: { client: 0, server: 0, slow: 0, shutdown: 0, error: 0 },
+  heartbeats: new Map(),
+});
+
+const HEARTBEAT = toBytes(encodeComment('ping'));
+
+// A class, not a closure: thousands of these stay open at once, and the methods live once on the
+// prototype. It is its own ReadableStream source and its own abort listener (handleEvent), so a
+// stream costs one object and no per-connection functions.
+class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
+  closed = false;
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private cleanup: (() => void) | void = undefined;
+  private abortController: AbortController | undefined;
+  private readonly label: string;
+  private readonly heartbeatMs: number;
+
+  constructor(private readonly options: SseResponseOptions) {
+    this.label = options.label ?? 'default';
+    this.heartbeatMs = options.heartbeatMs ?? 15_000;
+  }
+
+  get signal(): AbortSignal {
+    this.abortController ??= new AbortController();
+    if (this.closed) this.abortController.abort();
+    return this.abortController.signal;
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.controller = controller;
+    const { signal } = this.options;
+    if (signal?.aborted) {
+      this.close('client');
+      return;
+    }
+    signal?.addEventListener('abort', this, { once: true });
+    registry.open.add(this);
+    registry.openByLabel.set(this.label, (registry.openByLabel.get(this.label) ?? 0) + 1);
+    this.write(toBytes(encodeRetry(this.options.retry ?? 1000)));
+    if (this.heartbeatMs > 0) joinHeartbeat(this, this.heartbeatMs);
+    try {
+      this.cleanup = this.options.start(this);
+    } catch (error) {
+      this.close('error');
+      throw error;
+    }
+  }
+
+  cancel(): void {
+    this.close('client');
+  }
+
+  handleEvent(): void {
+    this.close('client');
+  }
+
+  send(event: EventInput): boolean {
+    if (this.closed) return false;
+    registry.eventsSent++;
+    return this.write(toBytes(encodeEvent(event)));
+  }
+
+  sendBytes(bytes: Uint8Array): boolean {
+    if (this.closed) return false;
+    registry.eventsSent++;
+    return this.write(bytes);
+  }
+
+  comment(text: string): boolean {
+    return this.write(toBytes(encodeComment(text)));
+  }
+
+  /** Writes bytes unless closed; cuts off a client whose unread queue is over its bound. */
+  write(bytes: Uint8Array): boolean {
+    if (this.closed || !this.controller) return false;
+    const limit = this.options.maxQueuedBytes ?? 1024 * 1024;
+    // desiredSize is highWaterMark (0) less the queued bytes: how far behind this client is.
+    if (-(this.controller.desiredSize ?? 0) + bytes.byteLength > limit) {
+      this.close('slow');
+      return false;
+    }
+    this.controller.enqueue(bytes);
+    return true;
+  }
+
+  close(reason: CloseReason = 'server'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abortController?.abort();
+    this.options.signal?.removeEventListener('abort', this);
+    if (registry.open.delete(this)) {
+      const left = (registry.openByLabel.get(this.label) ?? 1) - 1;
+      if (left > 0) registry.openByLabel.set(this.label, left);
+      else registry.openByLabel.delete(this.label);
+    }
+    registry.closedByReason[reason]++;
+    leaveHeartbeat(this, this.heartbeatMs);
+    const cleanup = this.cleanup;
+    this.cleanup = undefined;
+    try {
+      cleanup?.();
+    } finally {
+      // After cancel() the controller is already closed, and a slow client's queue is dropped.
+      if (reason === 'slow') this.controller?.error(new Error('Client too slow: stream closed.'));
+      else closeQuietly(this.controller);
+    }
+  }
+}
+
+function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array> | undefined): void {
+  try {
+    controller?.close();
+  } catch {
+    // Already closed or cancelled by the consumer: nothing left to end.
+  }
+}
+
+function joinHeartbeat(connection: Connection, intervalMs: number): void {
+  let beat = registry.heartbeats.get(intervalMs);
+  if (!beat) {
+    const members = new Set<Connection>();
+    const timer = setInterval(() => {
+      for (const member of members) member.write(HEARTBEAT);
+    }, intervalMs);
+    // A heartbeat must never keep the process alive on its own.
+    (timer as { unref?: () => void }).unref?.();
+    beat = { timer, members };
+    registry.heartbeats.set(intervalMs, beat);
+  }
+  beat.members.add(connection);
+}
+
+function leaveHeartbeat(connection: Connection, intervalMs: number): void {
+  const beat = registry.heartbeats.get(intervalMs);
+  if (!beat?.members.delete(connection) || beat.members.size > 0) return;
+  clearInterval(beat.timer);
+  registry.heartbeats.delete(intervalMs);
+}
+
+/**
+ * Turns a producer into a `text/event-stream` response: the standard headers, `retry:` written at
+ * once so the headers flush, shared heartbeats, a bounded queue per client, and one idempotent
+ * cleanup when the stream ends, whether the client left (request abort or stream cancel), the
+ * producer closed it, the client was too slow, or the server is shutting down.
+ */
+export function createSseResponse(options: SseResponseOptions): Response {
+  const connection = new Connection(options);
+  const stream = new ReadableStream<Uint8Array>(connection, {
+    highWaterMark: 0,
+    size: (chunk) => chunk.byteLength,
+  });
+  const headers = new Headers(options.headers);
+  for (const [name, value] of Object.entries(SSE_HEADERS)) headers.set(name, value);
+  return new Response(stream, { status: 200, headers });
+}
+
+/** Counts of the process's event streams, for health checks and `/api/stats`. */
+export interface StreamStats {
+  openStreams: number;
+  openByLabel: Record<string, number>;
+  eventsSent: number;
+  closedByReason: Record<CloseReason, number>;
+}
+
+/** A snapshot of the process-wide stream counts. */
+export function getStreamStats(): StreamStats {
+  return {
+    openStreams: registry.open.size,
+    openByLabel: Object.fromEntries(registry.openByLabel),
+    eventsSent: registry.eventsSent,
+    closedByReason: { ...registry.closedByReason },
+  };
+}
+
+/** Ends every open stream (close reason `shutdown`), as on SIGTERM; returns how many it closed. */
+export function closeAllStreams(): number {
+  const all = [...registry.open];
+  for (const connection of all) connection.close('shutdown');
+  return all.length;
+}
