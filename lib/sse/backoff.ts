@@ -20,6 +20,8 @@ export function backoffDelay({ baseMs, capMs, failures, random }: BackoffOptions
   return Math.floor(random() * ceiling);
 }
 
+const HTTP_DATE = /^[A-Za-z]{3,9}, [\dA-Za-z -]+ \d\d:\d\d:\d\d GMT$/;
+
 /**
  * Reads a `Retry-After` header (delay-seconds or an HTTP date) as milliseconds from `now`, or
  * undefined when it is missing or not valid.
@@ -28,9 +30,14 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Date.parse alone takes "1.5" or "-1" for dates in 2001, which would turn a garbage header into
+  // "retry now". [RFC 9110] IMF-fixdate and the obsolete RFC 850 form both end in GMT.
+  if (!HTTP_DATE.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Resolves after `ms`, or at once (without rejecting) when `signal` aborts. Leaves no timer behind. */
 export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
@@ -41,7 +48,8 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    // Node turns a delay past 2^31 - 1 ms (about 24.8 days) into 1 ms; cap it instead.
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal.addEventListener('abort', done, { once: true });
   });
 }

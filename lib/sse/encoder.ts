@@ -29,10 +29,19 @@ export function encodeEvent({ event, data, id, retry }: EventInput): string {
     if (CR_OR_LF.test(event)) throw new EncodeError('Event type must not contain CR or LF.');
     out += `event: ${event}\n`;
   }
-  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  const text = typeof data === 'string' ? data : toJson(data);
   if (typeof text !== 'string') throw new EncodeError('Event data must be a string or JSON-serialisable.');
   for (const line of text.split(LINE_BREAK)) out += `data: ${line}\n`;
   return `${out}\n`;
+}
+
+// JSON.stringify throws a bare TypeError on cycles and BigInts; callers are promised an EncodeError.
+function toJson(data: unknown): string | undefined {
+  try {
+    return JSON.stringify(data);
+  } catch (error) {
+    throw new EncodeError(`Event data must be a string or JSON-serialisable: ${(error as Error).message}`);
+  }
 }
 
 /**

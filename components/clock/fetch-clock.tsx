@@ -1,0 +1,73 @@
+'use client';
+
+import { useCallback, useState } from 'react';
+import { StreamPanel } from '@/components/stream-panel';
+import { useEventStream } from '@/hooks/use-event-stream';
+import { useClockFeed } from './use-clock-feed';
+
+// The raw view keeps only the tail of the wire, however long the tab stays open.
+const RAW_LIMIT = 4000;
+
+/** The clock through `fetch()` + SSE Lab's parser, with the raw frames it received. */
+export function FetchClock({ url }: { url: string }) {
+  const feed = useClockFeed();
+  const [raw, setRaw] = useState('');
+  const [backoff, setBackoff] = useState<string>('—');
+  const onChunk = useCallback((text: string) => setRaw((current) => (current + text).slice(-RAW_LIMIT)), []);
+
+  const stream = useEventStream(
+    { url },
+    {
+      livenessTimeoutMs: 45_000,
+      onEvent: feed.record,
+      onChunk,
+      onReconnect: (info) => {
+        setBackoff(`${info.delayMs} ms`);
+        feed.note('reconnect', `attempt ${info.attempt} after ${info.reason}; waiting ${info.delayMs} ms, resuming after #${info.lastEventId || '—'}`);
+      },
+      onDone: (error) => {
+        if (error) feed.note('error', error.message);
+      },
+    },
+  );
+
+  return (
+    <StreamPanel
+      testId="fetch"
+      title="fetch() + parser"
+      subtitle={
+        <>
+          <code>fetch()</code> reads <code>response.body</code> through <code>lib/sse</code>: any method and headers, our own
+          back-off with jitter, <code>Last-Event-ID</code> and a liveness timeout.
+        </>
+      }
+      state={stream.state}
+      stats={[
+        { label: 'message', value: feed.counts.message, testId: 'count-message' },
+        { label: 'update', value: feed.counts.update, testId: 'count-update' },
+        { label: 'notification', value: feed.counts.notification, testId: 'count-notification' },
+        { label: 'last event id', value: stream.lastEventId || '—', testId: 'last-id' },
+        { label: 'reconnects', value: stream.reconnects, testId: 'reconnects' },
+        { label: 'back-off', value: backoff, testId: 'backoff' },
+      ]}
+      controls={
+        <>
+          <button type="button" className="primary" onClick={stream.open} disabled={stream.state === 'open'} data-testid="fetch-connect">
+            Connect
+          </button>
+          <button type="button" onClick={stream.close} disabled={stream.state === 'closed' || stream.state === 'idle'} data-testid="fetch-close">
+            Close
+          </button>
+        </>
+      }
+      log={feed.log}
+    >
+      <details open>
+        <summary>Raw frames received</summary>
+        <pre className="raw" data-testid="fetch-raw">
+          {raw || '(nothing yet)'}
+        </pre>
+      </details>
+    </StreamPanel>
+  );
+}

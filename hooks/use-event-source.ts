@@ -1,0 +1,83 @@
+'use client';
+
+import { useCallback, useEffect, useEffectEvent, useState } from 'react';
+import type { SseEvent } from '@/lib/sse/types';
+
+/** Where a browser `EventSource` is, as the hooks report it. */
+export type SourceState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'error';
+
+/** Options of {@link useEventSource}. */
+export interface UseEventSourceOptions {
+  /** Named event types to listen for besides `message` (`addEventListener` for each). */
+  eventTypes?: readonly string[];
+  /** Send cookies cross-origin. */
+  withCredentials?: boolean;
+  /** Open as soon as the component mounts. Default true. */
+  autoConnect?: boolean;
+  onEvent?: (event: SseEvent) => void;
+  /** Each `error` event, with whether the browser is retrying by itself. */
+  onError?: (info: { reconnecting: boolean }) => void;
+  onOpen?: () => void;
+}
+
+/** What {@link useEventSource} returns. */
+export interface UseEventSourceResult {
+  state: SourceState;
+  lastEventId: string;
+  /** How many times the browser reconnected by itself. */
+  reconnects: number;
+  open: () => void;
+  close: () => void;
+}
+
+/**
+ * The browser's `EventSource` as a hook: GET only, no custom headers, the browser's own parsing
+ * and reconnection. Closes on unmount and when `url` changes.
+ */
+export function useEventSource(url: string | null, options: UseEventSourceOptions = {}): UseEventSourceResult {
+  const [lastEventId, setLastEventId] = useState('');
+  // Bumped by open(): a new value makes the effect open a new EventSource; 0 means closed.
+  const [session, setSession] = useState(options.autoConnect === false ? 0 : 1);
+  // What the current EventSource reported. Tagged with its session, so a new session starts
+  // from 'connecting' without the effect having to reset state.
+  const [status, setStatus] = useState({ session: -1, state: 'idle' as SourceState, reconnects: 0 });
+  const typesKey = (options.eventTypes ?? []).join('\n');
+  const withCredentials = options.withCredentials ?? false;
+
+  const handleEvent = useEffectEvent((event: MessageEvent<string>) => {
+    setLastEventId(event.lastEventId);
+    options.onEvent?.({ type: event.type, data: event.data, lastEventId: event.lastEventId });
+  });
+  const handleError = useEffectEvent((reconnecting: boolean) => options.onError?.({ reconnecting }));
+  const handleOpen = useEffectEvent(() => options.onOpen?.());
+
+  useEffect(() => {
+    if (!url || session === 0) return;
+    const source = new EventSource(url, { withCredentials });
+    const types = ['message', ...(typesKey ? typesKey.split('\n') : [])];
+    const listener = (event: Event) => handleEvent(event as MessageEvent<string>);
+    for (const type of types) source.addEventListener(type, listener);
+    let opens = 0;
+    source.onopen = () => {
+      opens++;
+      setStatus({ session, state: 'open', reconnects: opens - 1 });
+      handleOpen();
+    };
+    source.onerror = () => {
+      // [spec] CONNECTING after an error means the browser will reconnect on its own; CLOSED
+      // means it failed the connection (non-200, wrong type, 204) and gave up.
+      const reconnecting = source.readyState === EventSource.CONNECTING;
+      setStatus({ session, state: reconnecting ? 'reconnecting' : 'error', reconnects: Math.max(0, opens - 1) });
+      handleError(reconnecting);
+    };
+    return () => source.close();
+  }, [url, session, typesKey, withCredentials]);
+
+  const open = useCallback(() => setSession((current) => Math.max(current, status.session) + 1), [status.session]);
+  const close = useCallback(() => setSession(0), []);
+
+  let state: SourceState = 'idle';
+  if (url && session === 0) state = status.state === 'error' ? 'error' : status.session === -1 ? 'idle' : 'closed';
+  else if (url) state = status.session === session ? status.state : 'connecting';
+  return { state, lastEventId, reconnects: status.reconnects, open, close };
+}
