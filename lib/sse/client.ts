@@ -130,8 +130,27 @@ export function connectEventStream(options: EventStreamOptions): EventStreamHand
     try {
       const headers = new Headers(typeof options.headers === 'function' ? await options.headers() : options.headers);
       headers.set('Accept', 'text/event-stream');
-      if (lastEventId !== '') headers.set('Last-Event-ID', lastEventId);
+      // [spec] Let lastEventIDValue be the EventSource object's last event ID string, encoded as
+      // UTF-8. Headers take byte strings, and one past U+00FF would make every attempt throw.
+      if (lastEventId !== '') headers.set('Last-Event-ID', utf8ByteString(lastEventId));
       if (signal.aborted) return { outcome: 'stop' };
+
+      const liveness = options.livenessTimeoutMs ?? 0;
+      let lastActivity = Date.now();
+      // One timer per attempt, re-armed only when it fires, not on every chunk. Armed before the
+      // request, so a server that never answers at all counts as silent too.
+      const watch = (delay: number) => {
+        livenessTimer = setTimeout(() => {
+          const idle = Date.now() - lastActivity;
+          if (idle >= liveness) {
+            livenessExpired = true;
+            request.abort();
+          } else {
+            watch(liveness - idle);
+          }
+        }, delay);
+      };
+      if (liveness > 0) watch(liveness);
 
       const response = await fetchImpl(options.url, {
         method,
@@ -140,13 +159,16 @@ export function connectEventStream(options: EventStreamOptions): EventStreamHand
         signal: request.signal,
         cache: 'no-store',
       });
+      lastActivity = Date.now();
 
       // [spec] HTTP 204 No Content ... must cause the user agent to fail the connection: no retry.
       if (response.status === 204) {
         await response.body?.cancel();
         return { outcome: 'stop' };
       }
-      if (!response.ok) {
+      // [spec] Any other HTTP response code than 200 ... must cause the user agent to fail the
+      // connection. Beyond EventSource, 408, 429 and 5xx are worth another try.
+      if (response.status !== 200) {
         const detail = await readErrorDetail(response);
         const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
         const error = new EventStreamError('http-status', `HTTP ${response.status}${detail}`, response.status);
@@ -156,7 +178,7 @@ export function connectEventStream(options: EventStreamOptions): EventStreamHand
         return { outcome: 'retry', reason: 'http-status', error, retryAfterMs, healthy };
       }
       const type = response.headers.get('content-type') ?? '';
-      if (!/^text\/event-stream(;|$)/i.test(type.trim())) {
+      if (!/^text\/event-stream\s*(;|$)/i.test(type.trim())) {
         await response.body?.cancel();
         throw new EventStreamError('content-type', `Expected text/event-stream, got "${type || 'no content type'}".`, response.status);
       }
@@ -178,22 +200,6 @@ export function connectEventStream(options: EventStreamOptions): EventStreamHand
         onComment: options.onComment,
         maxBufferSize: options.maxBufferSize,
       });
-
-      const liveness = options.livenessTimeoutMs ?? 0;
-      let lastActivity = Date.now();
-      // One timer per attempt, re-armed only when it fires, not on every chunk.
-      const watch = (delay: number) => {
-        livenessTimer = setTimeout(() => {
-          const idle = Date.now() - lastActivity;
-          if (idle >= liveness) {
-            livenessExpired = true;
-            request.abort();
-          } else {
-            watch(liveness - idle);
-          }
-        }, delay);
-      };
-      if (liveness > 0) watch(liveness);
 
       const decoder = options.onChunk ? new TextDecoder() : undefined;
       const reader = response.body.getReader();
@@ -228,7 +234,16 @@ export function connectEventStream(options: EventStreamOptions): EventStreamHand
     try {
       while (!signal.aborted) {
         const result = await attempt();
-        if (result.outcome === 'stop' || signal.aborted || !mayRetry) return;
+        if (result.outcome === 'stop' || signal.aborted) return;
+        if (!mayRetry) {
+          // Without reconnection an end of stream is the normal finish; anything else is a failure
+          // that is not retried, so `done` must reject rather than look like success.
+          if (result.reason === 'end-of-stream') return;
+          if (result.error instanceof EventStreamError) throw result.error;
+          throw new EventStreamError('retries-exhausted', 'Gave up at once: reconnection is off for this request.', undefined, {
+            cause: result.error,
+          });
+        }
         failures = result.healthy ? 1 : failures + 1;
         if (failures > maxRetries) {
           throw new EventStreamError('retries-exhausted', `Gave up after ${maxRetries} failed reconnections.`, undefined, {
@@ -272,4 +287,11 @@ async function readErrorDetail(response: Response): Promise<string> {
   } catch {
     return '';
   }
+}
+
+// One character per UTF-8 byte, the form in which `Headers` carries bytes beyond ASCII.
+function utf8ByteString(text: string): string {
+  let out = '';
+  for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
+  return out;
 }

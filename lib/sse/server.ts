@@ -20,7 +20,7 @@ export function toBytes(text: string): Uint8Array {
 }
 
 /** Why a stream ended, as counted in {@link getStreamStats}. */
-export type CloseReason = 'client' | 'server' | 'slow' | 'shutdown' | 'error';
+export type CloseReason = 'client' | 'server' | 'slow' | 'shutdown' | 'error' | 'dropped';
 
 /** Options of {@link createSseResponse}. */
 export interface SseResponseOptions {
@@ -54,7 +54,7 @@ export interface SseConnection {
   sendBytes(bytes: Uint8Array): boolean;
   /** Sends a comment line. */
   comment(text: string): boolean;
-  /** Ends the stream (idempotent). */
+  /** Ends the stream (idempotent); `dropped` ends it abruptly, like a network failure. */
   close(reason?: CloseReason): void;
   /** True once the stream has ended, for any reason. */
   readonly closed: boolean;
@@ -75,7 +75,7 @@ const registry: Registry = ((globalThis as { __sseRegistry?: Registry }).__sseRe
   open: new Set(),
   openByLabel: new Map(),
   eventsSent: 0,
-  closedByReason: { client: 0, server: 0, slow: 0, shutdown: 0, error: 0 },
+  closedByReason: { client: 0, server: 0, slow: 0, shutdown: 0, error: 0, dropped: 0 },
   heartbeats: new Map(),
 });
 
@@ -121,6 +121,15 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       this.close('error');
       throw error;
     }
+    // A producer may end the stream while it starts (nothing to send, a dropped connection):
+    // its cleanup arrived after close() ran, so run it now.
+    if (this.closed) {
+      const cleanup = this.cleanup;
+      this.cleanup = undefined;
+      cleanup?.();
+    }
+    // A producer that closed the stream inside start() hands back its cleanup after close() ran.
+    if (this.closed) this.runCleanup();
   }
 
   cancel(): void {
@@ -133,14 +142,14 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
 
   send(event: EventInput): boolean {
     if (this.closed) return false;
-    registry.eventsSent++;
-    return this.write(toBytes(encodeEvent(event)));
+    return this.sendBytes(toBytes(encodeEvent(event)));
   }
 
   sendBytes(bytes: Uint8Array): boolean {
-    if (this.closed) return false;
-    registry.eventsSent++;
-    return this.write(bytes);
+    // Counted only once written: not when the encoder throws or the write cuts off a slow client.
+    const sent = this.write(bytes);
+    if (sent) registry.eventsSent++;
+    return sent;
   }
 
   comment(text: string): boolean {
@@ -170,17 +179,23 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       if (left > 0) registry.openByLabel.set(this.label, left);
       else registry.openByLabel.delete(this.label);
     }
-    registry.closedByReason[reason]++;
+    registry.closedByReason[reason] = (registry.closedByReason[reason] ?? 0) + 1;
     leaveHeartbeat(this, this.heartbeatMs);
-    const cleanup = this.cleanup;
-    this.cleanup = undefined;
     try {
-      cleanup?.();
+      this.runCleanup();
     } finally {
-      // After cancel() the controller is already closed, and a slow client's queue is dropped.
+      // A slow client's queue is dropped; 'dropped' (fault injection) ends the response abruptly,
+      // as a network failure would, instead of with a clean end of stream.
       if (reason === 'slow') this.controller?.error(new Error('Client too slow: stream closed.'));
+      else if (reason === 'dropped') this.controller?.error(new Error('Connection dropped on purpose.'));
       else closeQuietly(this.controller);
     }
+  }
+
+  private runCleanup(): void {
+    const cleanup = this.cleanup;
+    this.cleanup = undefined;
+    cleanup?.();
   }
 }
 
@@ -228,6 +243,8 @@ export function createSseResponse(options: SseResponseOptions): Response {
   });
   const headers = new Headers(options.headers);
   for (const [name, value] of Object.entries(SSE_HEADERS)) headers.set(name, value);
+  // Hop-by-hop: Node sets it itself, and it is illegal over HTTP/2.
+  headers.delete('Connection');
   return new Response(stream, { status: 200, headers });
 }
 
