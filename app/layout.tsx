@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Demos">
             <Link href="/clock">Clock</Link>
+            <Link href="/chat">Chat</Link>
           </nav>
         </header>
         <main>{children}</main>

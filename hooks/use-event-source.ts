@@ -55,7 +55,11 @@ export function useEventSource(url: string | null, options: UseEventSourceOption
     if (!url || session === 0) return;
     const source = new EventSource(url, { withCredentials });
     const types = ['message', ...(typesKey ? typesKey.split('\n') : [])];
-    const listener = (event: Event) => handleEvent(event as MessageEvent<string>);
+    // A server event named `error` and the connection's own `error` share one listener name; only
+    // MessageEvents carry data from the server.
+    const listener = (event: Event) => {
+      if (event instanceof MessageEvent) handleEvent(event as MessageEvent<string>);
+    };
     for (const type of types) source.addEventListener(type, listener);
     let opens = 0;
     source.onopen = () => {
@@ -63,7 +67,10 @@ export function useEventSource(url: string | null, options: UseEventSourceOption
       setStatus({ session, state: 'open', reconnects: opens - 1 });
       handleOpen();
     };
-    source.onerror = () => {
+    source.onerror = (event) => {
+      // A server event named `error` also reaches onerror (it is the handler for every event of
+      // that type); only a plain Event is the connection's own error.
+      if (event instanceof MessageEvent) return;
       // [spec] CONNECTING after an error means the browser will reconnect on its own; CLOSED
       // means it failed the connection (non-200, wrong type, 204) and gave up.
       const reconnecting = source.readyState === EventSource.CONNECTING;

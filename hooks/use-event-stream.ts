@@ -141,7 +141,8 @@ export function useEventStream(request: EventStreamRequest | null, options: UseE
     state,
     lastEventId,
     error: current || !identity ? status.error : undefined,
-    reconnects: current ? status.reconnects : 0,
+    // After close() the last connection's count stays on show.
+    reconnects: current || !identity ? status.reconnects : 0,
     open,
     close,
   };

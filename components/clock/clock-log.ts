@@ -2,7 +2,7 @@ import type { LogEntry } from '@/components/stream-panel';
 import type { SseEvent } from '@/lib/sse/types';
 
 /** Event types the clock sends; counts start at zero for each. */
-export const CLOCK_EVENT_TYPES = ['message', 'update', 'notification', 'reset'] as const;
+export const CLOCK_EVENT_TYPES = ['message', 'update', 'notification', 'reset', 'resumed'] as const;
 
 /** How many log lines a panel keeps: the log must not grow for as long as the tab stays open. */
 export const LOG_LIMIT = 50;
@@ -17,6 +17,7 @@ export function describeClockEvent(event: SseEvent): LogEntry {
     if (event.type === 'update') text = `${new Date(String(data.timestamp)).toLocaleTimeString()} · random ${data.random}`;
     else if (event.type === 'notification') text = `${data.title}: ${data.message}`;
     else if (event.type === 'reset') text = `missed events (${data.reason}); continuing live from #${data.latestId}`;
+    else if (event.type === 'resumed') text = `resumed after #${data.after}: ${data.replayed} missed events replayed`;
   } catch {
     // Not JSON (the greeting): show it as sent.
   }

@@ -1,15 +1,17 @@
 'use client';
 
+import { useState } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventSource } from '@/hooks/use-event-source';
-import { useClockFeed } from './use-clock-feed';
+import { dropConnection, newClientTag, useClockFeed } from './use-clock-feed';
 
-const EVENT_TYPES = ['update', 'notification', 'reset'];
+const EVENT_TYPES = ['update', 'notification', 'reset', 'resumed'];
 
 /** The clock through the browser's `EventSource`: `onmessage` plus a listener per named type. */
 export function EventSourceClock({ url }: { url: string }) {
   const feed = useClockFeed();
-  const source = useEventSource(url, {
+  const [tag] = useState(() => newClientTag('es'));
+  const source = useEventSource(`${url}${url.includes('?') ? '&' : '?'}client=${tag}`, {
     eventTypes: EVENT_TYPES,
     onEvent: feed.record,
     onError: ({ reconnecting }) =>
@@ -33,6 +35,9 @@ export function EventSourceClock({ url }: { url: string }) {
         { label: 'notification', value: feed.counts.notification, testId: 'count-notification' },
         { label: 'last event id', value: source.lastEventId || '—', testId: 'last-id' },
         { label: 'reconnects', value: source.reconnects, testId: 'reconnects' },
+        { label: 'replayed', value: feed.ids.replayed, testId: 'replayed' },
+        { label: 'id gaps', value: feed.ids.gaps, testId: 'gaps' },
+        { label: 'duplicates', value: feed.ids.duplicates, testId: 'duplicates' },
       ]}
       controls={
         <>
@@ -41,6 +46,14 @@ export function EventSourceClock({ url }: { url: string }) {
           </button>
           <button type="button" onClick={source.close} disabled={source.state === 'closed' || source.state === 'idle'} data-testid="es-close">
             Close
+          </button>
+          <button
+            type="button"
+            onClick={() => dropConnection(tag).catch((error: Error) => feed.note('error', error.message))}
+            disabled={source.state !== 'open'}
+            data-testid="es-drop"
+          >
+            Drop connection
           </button>
         </>
       }

@@ -3,7 +3,7 @@
 import { useCallback, useState } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventStream } from '@/hooks/use-event-stream';
-import { useClockFeed } from './use-clock-feed';
+import { dropConnection, newClientTag, useClockFeed } from './use-clock-feed';
 
 // The raw view keeps only the tail of the wire, however long the tab stays open.
 const RAW_LIMIT = 4000;
@@ -11,12 +11,13 @@ const RAW_LIMIT = 4000;
 /** The clock through `fetch()` + SSE Lab's parser, with the raw frames it received. */
 export function FetchClock({ url }: { url: string }) {
   const feed = useClockFeed();
+  const [tag] = useState(() => newClientTag('fetch'));
   const [raw, setRaw] = useState('');
   const [backoff, setBackoff] = useState<string>('—');
   const onChunk = useCallback((text: string) => setRaw((current) => (current + text).slice(-RAW_LIMIT)), []);
 
   const stream = useEventStream(
-    { url },
+    { url: `${url}${url.includes('?') ? '&' : '?'}client=${tag}` },
     {
       livenessTimeoutMs: 45_000,
       onEvent: feed.record,
@@ -49,6 +50,9 @@ export function FetchClock({ url }: { url: string }) {
         { label: 'last event id', value: stream.lastEventId || '—', testId: 'last-id' },
         { label: 'reconnects', value: stream.reconnects, testId: 'reconnects' },
         { label: 'back-off', value: backoff, testId: 'backoff' },
+        { label: 'replayed', value: feed.ids.replayed, testId: 'replayed' },
+        { label: 'id gaps', value: feed.ids.gaps, testId: 'gaps' },
+        { label: 'duplicates', value: feed.ids.duplicates, testId: 'duplicates' },
       ]}
       controls={
         <>
@@ -57,6 +61,14 @@ export function FetchClock({ url }: { url: string }) {
           </button>
           <button type="button" onClick={stream.close} disabled={stream.state === 'closed' || stream.state === 'idle'} data-testid="fetch-close">
             Close
+          </button>
+          <button
+            type="button"
+            onClick={() => dropConnection(tag).catch((error: Error) => feed.note('error', error.message))}
+            disabled={stream.state !== 'open'}
+            data-testid="fetch-drop"
+          >
+            Drop connection
           </button>
         </>
       }

@@ -38,3 +38,23 @@ export function errorResponse(error: ApiError): Response {
     { status: error.status, headers: { 'Cache-Control': 'no-store', ...error.headers } },
   );
 }
+
+/** Answers a method a route does not serve: 405 with `Allow` and the usual JSON error. */
+export function methodNotAllowed(allow: readonly string[]): () => Response {
+  return () =>
+    errorResponse(new ApiError('method_not_allowed', `Use ${allow.join(' or ')}.`, { Allow: allow.join(', ') }));
+}
+
+/**
+ * Runs a route body, turning an {@link ApiError} it throws into the JSON error response. Anything
+ * else is a bug: it is logged and answered with a 500 that leaks no detail.
+ */
+export async function handle(run: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    console.error(error);
+    return errorResponse(new ApiError('internal', 'Something went wrong on the server.'));
+  }
+}

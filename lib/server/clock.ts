@@ -1,5 +1,6 @@
 import 'server-only';
 
+import type { Faults } from '@/lib/http/faults';
 import { createSseResponse } from '@/lib/sse/server';
 import { createTopic, type Topic } from './topic';
 
@@ -91,18 +92,22 @@ export function getClock(): Clock {
  * Opens a clock stream: a `message` greeting, then the shared `update` ticks and `notification`
  * events. With `lastEventId`, missed events are replayed first (or a `reset` says they are gone).
  */
-export function createClockResponse(signal: AbortSignal, lastEventId: string | null): Response {
+export function createClockResponse(signal: AbortSignal, lastEventId: string | null, faults: Faults = {}): Response {
   const clock = getClock();
   return createSseResponse({
     signal,
     label: 'clock',
+    dropAfter: faults.dropAfter,
+    tag: faults.tag,
     start(connection) {
       const verb = lastEventId ? 'Reconnected' : 'Connected';
       const listening = clock.topic.size + 1;
       connection.send({
         data: `${verb} to the clock: ${listening} listening, ticking every ${clock.config.intervalMs} ms.`,
       });
-      clock.topic.subscribe(connection, lastEventId);
+      const resume = clock.topic.subscribe(connection, lastEventId);
+      // Tell the client what the resume did; EventSource cannot see comments, so this is an event.
+      if (resume.kind === 'replayed') connection.send({ event: 'resumed', data: { after: lastEventId, replayed: resume.count } });
       clock.dueNotifications.push(Date.now() + clock.config.notificationDelayMs);
       return () => clock.topic.unsubscribe(connection);
     },

@@ -40,6 +40,13 @@ export interface SseResponseOptions {
   /** Extra response headers. */
   headers?: HeadersInit;
   /**
+   * Fault injection: end the response abruptly (close reason `dropped`) after this many events,
+   * so that clients can be seen resuming.
+   */
+  dropAfter?: number;
+  /** A client-chosen tag; {@link dropTagged} cuts off every open stream with it (the "drop" demo). */
+  tag?: string;
+  /**
    * Starts producing events. Called once the stream is open; may return a cleanup function, which
    * runs exactly once, whichever way the stream ends.
    */
@@ -68,6 +75,7 @@ interface Registry {
   eventsSent: number;
   closedByReason: Record<CloseReason, number>;
   heartbeats: Map<number, { timer: ReturnType<typeof setInterval>; members: Set<Connection> }>;
+  tagged: Map<string, Set<Connection>>;
 }
 
 // One registry per process, on globalThis so that dev reloads and every route module share it.
@@ -77,6 +85,7 @@ const registry: Registry = ((globalThis as { __sseRegistry?: Registry }).__sseRe
   eventsSent: 0,
   closedByReason: { client: 0, server: 0, slow: 0, shutdown: 0, error: 0, dropped: 0 },
   heartbeats: new Map(),
+  tagged: new Map(),
 });
 
 const HEARTBEAT = toBytes(encodeComment('ping'));
@@ -91,10 +100,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   private abortController: AbortController | undefined;
   private readonly label: string;
   private readonly heartbeatMs: number;
+  private eventsLeft: number;
 
   constructor(private readonly options: SseResponseOptions) {
     this.label = options.label ?? 'default';
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.eventsLeft = options.dropAfter ?? Number.POSITIVE_INFINITY;
   }
 
   get signal(): AbortSignal {
@@ -112,6 +123,11 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     }
     signal?.addEventListener('abort', this, { once: true });
     registry.open.add(this);
+    if (this.options.tag) {
+      let tagged = registry.tagged.get(this.options.tag);
+      if (!tagged) registry.tagged.set(this.options.tag, (tagged = new Set()));
+      tagged.add(this);
+    }
     registry.openByLabel.set(this.label, (registry.openByLabel.get(this.label) ?? 0) + 1);
     this.write(toBytes(encodeRetry(this.options.retry ?? 1000)));
     if (this.heartbeatMs > 0) joinHeartbeat(this, this.heartbeatMs);
@@ -120,13 +136,6 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     } catch (error) {
       this.close('error');
       throw error;
-    }
-    // A producer may end the stream while it starts (nothing to send, a dropped connection):
-    // its cleanup arrived after close() ran, so run it now.
-    if (this.closed) {
-      const cleanup = this.cleanup;
-      this.cleanup = undefined;
-      cleanup?.();
     }
     // A producer that closed the stream inside start() hands back its cleanup after close() ran.
     if (this.closed) this.runCleanup();
@@ -148,7 +157,10 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   sendBytes(bytes: Uint8Array): boolean {
     // Counted only once written: not when the encoder throws or the write cuts off a slow client.
     const sent = this.write(bytes);
-    if (sent) registry.eventsSent++;
+    if (sent) {
+      registry.eventsSent++;
+      if (--this.eventsLeft <= 0) this.close('dropped');
+    }
     return sent;
   }
 
@@ -181,6 +193,8 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     }
     registry.closedByReason[reason] = (registry.closedByReason[reason] ?? 0) + 1;
     leaveHeartbeat(this, this.heartbeatMs);
+    const tagged = this.options.tag ? registry.tagged.get(this.options.tag) : undefined;
+    if (tagged?.delete(this) && tagged.size === 0) registry.tagged.delete(this.options.tag!);
     try {
       this.runCleanup();
     } finally {
@@ -271,4 +285,14 @@ export function closeAllStreams(): number {
   const all = [...registry.open];
   for (const connection of all) connection.close('shutdown');
   return all.length;
+}
+
+/**
+ * Fault injection: ends every open stream tagged `tag` abruptly, as a network failure would.
+ * Returns how many it dropped.
+ */
+export function dropTagged(tag: string): number {
+  const tagged = [...(registry.tagged.get(tag) ?? [])];
+  for (const connection of tagged) connection.close('dropped');
+  return tagged.length;
 }

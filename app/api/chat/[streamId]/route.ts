@@ -1,0 +1,44 @@
+import { ApiError, handle, methodNotAllowed } from '@/lib/http/errors';
+import { parseFaults } from '@/lib/http/faults';
+import { cancelRun } from '@/lib/server/chat-runs';
+import { runResponse } from '@/lib/server/chat-stream';
+import { parseCursor } from '../schema';
+
+interface Context {
+  params: Promise<{ streamId: string }>;
+}
+
+const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+async function streamIdOf(context: Context): Promise<string> {
+  const { streamId } = await context.params;
+  if (!STREAM_ID.test(streamId)) throw new ApiError('invalid_parameter', 'Not a stream id.');
+  return streamId;
+}
+
+/**
+ * `GET /api/chat/<streamId>`: reattaches to a running or recently finished stream, from the start
+ * or after `Last-Event-ID`, as after a page reload. Unknown or expired streams answer 204.
+ */
+export function GET(request: Request, context: Context): Promise<Response> {
+  return handle(async () => {
+    const streamId = await streamIdOf(context);
+    const params = new URL(request.url).searchParams;
+    const cursor = parseCursor(request, params);
+    const afterSeq = cursor?.streamId === streamId ? cursor.seq : 0;
+    return runResponse(request, streamId, afterSeq, parseFaults(params));
+  });
+}
+
+/** `DELETE /api/chat/<streamId>`: the user's Stop. Ends the generation for good. */
+export function DELETE(_request: Request, context: Context): Promise<Response> {
+  return handle(async () => {
+    const streamId = await streamIdOf(context);
+    if (!cancelRun(streamId)) throw new ApiError('not_found', 'No such stream, or it has expired.');
+    return new Response(null, { status: 204 });
+  });
+}
+
+export const POST = methodNotAllowed(['GET', 'DELETE']);
+export const PUT = POST;
+export const PATCH = POST;

@@ -1,0 +1,125 @@
+'use client';
+
+import { Markdown } from '@/components/markdown';
+import type { Turn } from './chat-state';
+import { turnMetrics } from './chat-state';
+import type { Ask, TransportChat } from './use-transport-chat';
+
+interface ChatColumnProps {
+  testId: string;
+  title: string;
+  subtitle: React.ReactNode;
+  chat: TransportChat;
+  lastAsk: Ask | undefined;
+  onRegenerate: () => void;
+}
+
+function ToolCards({ turn }: { turn: Turn }) {
+  if (turn.tools.length === 0) return null;
+  return (
+    <ul className="tools">
+      {turn.tools.map((tool) => (
+        <li key={tool.id} className="tool" data-state={tool.state} data-testid="tool-card">
+          <div className="tool-head">
+            <span className="tool-name">{tool.name}</span>
+            <span className="badge" data-state={tool.state === 'result' ? 'ready' : 'connecting'}>
+              {tool.state === 'result' ? 'result' : 'calling…'}
+            </span>
+          </div>
+          <pre className="tool-body">{JSON.stringify(tool.state === 'result' ? tool.output : tool.input, null, 2)}</pre>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
+  const { ttftMs, tokensPerSecond } = turnMetrics(turn);
+  return (
+    <article className="turn" data-testid={`${testId}-turn`}>
+      <p className="bubble user">{turn.prompt}</p>
+      <div className="bubble assistant">
+        <div className="turn-meta">
+          <span className="badge" data-state={turn.status} data-testid={live ? `${testId}-status` : undefined}>
+            {turn.status}
+          </span>
+          {turn.stage ? (
+            <span className="stage" data-testid={live ? `${testId}-stage` : undefined}>
+              {turn.stage}…
+            </span>
+          ) : null}
+          {turn.stopped ? <span className="stage">stopped</span> : null}
+        </div>
+        <ToolCards turn={turn} />
+        <div data-testid={live ? `${testId}-answer` : undefined}>
+          <Markdown text={turn.text} />
+        </div>
+        {turn.error ? (
+          <p className="turn-error" role="alert" data-testid={live ? `${testId}-error` : undefined}>
+            {turn.error}
+          </p>
+        ) : null}
+        <p className="note" data-testid={live ? `${testId}-metrics` : undefined}>
+          {turn.tokens} tokens
+          {ttftMs !== undefined ? ` · first token ${ttftMs} ms` : ''}
+          {tokensPerSecond !== undefined ? ` · ${tokensPerSecond} tokens/s` : ''}
+          {turn.finishReason ? ` · finish: ${turn.finishReason}` : ''}
+        </p>
+      </div>
+    </article>
+  );
+}
+
+/** One transport's half of the chat: its conversation, its connection and its controls. */
+export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerate }: ChatColumnProps) {
+  const { session, transport } = chat;
+  const turns = session.state.turns;
+  const last = turns.at(-1);
+  const busy = session.current !== undefined;
+  return (
+    <section className="panel chat-column" data-testid={`${testId}-panel`} aria-label={title}>
+      <div className="panel-head">
+        <h2>{title}</h2>
+        <span className="badge" data-state={transport.state} data-testid={`${testId}-connection`}>
+          {transport.state}
+        </span>
+      </div>
+      <p className="panel-sub">{subtitle}</p>
+      <dl className="stats">
+        <div className="stat">
+          <dt>last event id</dt>
+          <dd data-testid={`${testId}-last-id`}>{transport.lastEventId || '—'}</dd>
+        </div>
+        <div className="stat">
+          <dt>reconnects</dt>
+          <dd data-testid={`${testId}-reconnects`}>{transport.reconnects}</dd>
+        </div>
+        <div className="stat">
+          <dt>back-off</dt>
+          <dd data-testid={`${testId}-backoff`}>{transport.backoff}</dd>
+        </div>
+        <div className="stat">
+          <dt>replayed</dt>
+          <dd data-testid={`${testId}-replayed`}>{last?.replayed ?? 0}</dd>
+        </div>
+      </dl>
+      <div className="controls">
+        <button type="button" onClick={chat.stop} disabled={!busy} data-testid={`${testId}-stop`}>
+          Stop
+        </button>
+        <button type="button" onClick={onRegenerate} disabled={busy || !last || !lastAsk} data-testid={`${testId}-regenerate`}>
+          Regenerate
+        </button>
+        <button type="button" onClick={chat.drop} disabled={!busy || transport.state !== 'open'} data-testid={`${testId}-drop`}>
+          Drop connection
+        </button>
+      </div>
+      <div className="turns">
+        {turns.length === 0 ? <p className="note">Ask something to start.</p> : null}
+        {turns.map((turn, index) => (
+          <TurnView key={turn.key} turn={turn} testId={testId} live={index === turns.length - 1} />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,121 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { ChatColumn } from './chat-column';
+import { useEventSourceChat, useFetchChat, type Ask } from './use-transport-chat';
+
+const SUGGESTIONS = [
+  'What are server-sent events?',
+  'Should I use EventSource or fetch streaming?',
+  'Look up the latest docs on Last-Event-ID',
+  'Explain heartbeats behind nginx /error',
+];
+
+function newSeed(): number {
+  return Math.floor(Math.random() * 0xffff_ffff);
+}
+
+/** One prompt box driving two columns: EventSource (GET) and fetch (POST + Authorization). */
+export function ChatPlayground() {
+  const [prompt, setPrompt] = useState('');
+  const [delayMs, setDelayMs] = useState(30);
+  const [seedText, setSeedText] = useState('');
+  const [token, setToken] = useState('demo-token');
+  const [lastAsk, setLastAsk] = useState<Ask>();
+  const es = useEventSourceChat();
+  const fx = useFetchChat(token);
+  const busy = es.session.current !== undefined || fx.session.current !== undefined;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const text = prompt.trim();
+    if (!text || busy) return;
+    const seed = /^\d+$/.test(seedText) ? Number(seedText) : newSeed();
+    const ask = { prompt: text, seed, delayMs };
+    setLastAsk(ask);
+    es.ask(ask);
+    fx.ask(ask);
+    setPrompt('');
+  }
+
+  return (
+    <>
+      <form className="panel chat-form" onSubmit={submit} data-testid="chat-form">
+        <label htmlFor="prompt" className="sr-only">
+          Prompt
+        </label>
+        <textarea
+          id="prompt"
+          value={prompt}
+          onChange={(event) => setPrompt(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && !event.shiftKey) submit(event);
+          }}
+          placeholder="Ask about SSE… (add /error to see a failure, /long for 2,000+ tokens)"
+          rows={2}
+          data-testid="prompt"
+        />
+        <div className="chat-options">
+          <label>
+            delay <input type="number" min={0} max={1000} value={delayMs} onChange={(event) => setDelayMs(Number(event.target.value))} data-testid="delay" /> ms/token
+          </label>
+          <label>
+            seed <input value={seedText} onChange={(event) => setSeedText(event.target.value)} placeholder="random" inputMode="numeric" data-testid="seed" />
+          </label>
+          <label>
+            bearer token <input value={token} onChange={(event) => setToken(event.target.value)} data-testid="token" />
+          </label>
+          <button type="submit" className="primary" disabled={busy || !prompt.trim()} data-testid="send">
+            Send to both
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              es.clear();
+              fx.clear();
+            }}
+            disabled={busy}
+            data-testid="clear"
+          >
+            Clear
+          </button>
+        </div>
+        <div className="suggestions">
+          {SUGGESTIONS.map((text) => (
+            <button type="button" key={text} onClick={() => setPrompt(text)} className="chip">
+              {text}
+            </button>
+          ))}
+        </div>
+      </form>
+      <div className="grid-2">
+        <ChatColumn
+          testId="es"
+          title="EventSource"
+          subtitle={
+            <>
+              <code>GET /api/chat?prompt=…</code>: the question and history ride in the URL; no headers, so no{' '}
+              <code>Authorization</code>.
+            </>
+          }
+          chat={es}
+          lastAsk={lastAsk}
+          onRegenerate={() => lastAsk && es.regenerate({ ...lastAsk, seed: newSeed() })}
+        />
+        <ChatColumn
+          testId="fetch"
+          title="fetch() + parser"
+          subtitle={
+            <>
+              <code>POST /api/chat</code> with a JSON body and <code>Authorization: Bearer …</code>; resumes with{' '}
+              <code>Last-Event-ID</code> if the connection drops.
+            </>
+          }
+          chat={fx}
+          lastAsk={lastAsk}
+          onRegenerate={() => lastAsk && fx.regenerate({ ...lastAsk, seed: newSeed() })}
+        />
+      </div>
+    </>
+  );
+}

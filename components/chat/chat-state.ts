@@ -1,0 +1,170 @@
+import type { SseEvent } from '@/lib/sse/types';
+
+/** Where one answer is, as a chat client shows it. */
+export type TurnStatus = 'submitted' | 'streaming' | 'ready' | 'error';
+
+/** A tool call as a card that goes from call to result. */
+export interface ToolCard {
+  id: string;
+  name: string;
+  state: 'call' | 'result';
+  input?: unknown;
+  output?: unknown;
+}
+
+/** One question and its (possibly partial) answer. */
+export interface Turn {
+  key: number;
+  prompt: string;
+  seed: number;
+  status: TurnStatus;
+  stage?: string;
+  tools: ToolCard[];
+  text: string;
+  tokens: number;
+  error?: string;
+  stopped: boolean;
+  finishReason?: string;
+  streamId?: string;
+  lastEventId: string;
+  replayed: number;
+  startedAt: number;
+  firstTokenAt?: number;
+  endedAt?: number;
+}
+
+export interface ChatState {
+  turns: Turn[];
+}
+
+export type ChatAction =
+  | { type: 'submit'; key: number; prompt: string; seed: number; at: number }
+  | { type: 'event'; event: SseEvent; at: number }
+  | { type: 'tokens'; text: string; count: number; at: number; lastEventId: string }
+  | { type: 'stop'; at: number }
+  | { type: 'fail'; message: string; at: number }
+  | { type: 'regenerate'; key: number; seed: number; at: number }
+  | { type: 'clear' };
+
+export const INITIAL_CHAT: ChatState = { turns: [] };
+
+/** The turn being answered, if any. */
+export function currentTurn(state: ChatState): Turn | undefined {
+  const last = state.turns.at(-1);
+  return last && (last.status === 'submitted' || last.status === 'streaming') ? last : undefined;
+}
+
+/** The conversation so far as model messages, for a follow-up question. */
+export function history(state: ChatState): { role: 'user' | 'assistant'; content: string }[] {
+  return state.turns.flatMap((turn) =>
+    turn.text ? [{ role: 'user' as const, content: turn.prompt }, { role: 'assistant' as const, content: turn.text }] : [],
+  );
+}
+
+function streamIdOf(lastEventId: string): string | undefined {
+  const colon = lastEventId.lastIndexOf(':');
+  return colon > 0 ? lastEventId.slice(0, colon) : undefined;
+}
+
+function updateLast(state: ChatState, update: (turn: Turn) => Turn): ChatState {
+  const last = state.turns.at(-1);
+  if (!last) return state;
+  return { turns: [...state.turns.slice(0, -1), update(last)] };
+}
+
+function newTurn(key: number, prompt: string, seed: number, at: number): Turn {
+  return { key, prompt, seed, status: 'submitted', tools: [], text: '', tokens: 0, stopped: false, lastEventId: '', replayed: 0, startedAt: at };
+}
+
+function parse(data: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(data) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Applies one action; token text arrives batched (one `tokens` action a frame), not per token. */
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case 'submit':
+      return { turns: [...state.turns, newTurn(action.key, action.prompt, action.seed, action.at)] };
+    case 'regenerate': {
+      const last = state.turns.at(-1);
+      if (!last) return state;
+      return { turns: [...state.turns.slice(0, -1), newTurn(action.key, last.prompt, action.seed, action.at)] };
+    }
+    case 'clear':
+      return INITIAL_CHAT;
+    case 'tokens':
+      return updateLast(state, (turn) =>
+        turn.status === 'streaming' || turn.status === 'submitted'
+          ? {
+              ...turn,
+              status: 'streaming',
+              text: turn.text + action.text,
+              tokens: turn.tokens + action.count,
+              firstTokenAt: turn.firstTokenAt ?? action.at,
+              lastEventId: action.lastEventId,
+              streamId: turn.streamId ?? streamIdOf(action.lastEventId),
+            }
+          : turn,
+      );
+    case 'stop':
+      return updateLast(state, (turn) =>
+        turn.status === 'streaming' || turn.status === 'submitted' ? { ...turn, status: 'ready', stopped: true, endedAt: action.at } : turn,
+      );
+    case 'fail':
+      return updateLast(state, (turn) => ({ ...turn, status: 'error', error: action.message, endedAt: action.at }));
+    case 'event':
+      return updateLast(state, (turn) => applyEvent(turn, action.event, action.at));
+  }
+}
+
+function applyEvent(turn: Turn, event: SseEvent, at: number): Turn {
+  if (turn.status === 'ready' || turn.status === 'error') return turn;
+  const data = parse(event.data);
+  const next: Turn = {
+    ...turn,
+    status: 'streaming',
+    lastEventId: event.lastEventId || turn.lastEventId,
+    streamId: turn.streamId ?? streamIdOf(event.lastEventId),
+  };
+  switch (event.type) {
+    case 'status':
+      return { ...next, stage: String(data.stage ?? '') };
+    case 'tool': {
+      const card: ToolCard = {
+        id: String(data.id),
+        name: String(data.name),
+        state: data.state === 'result' ? 'result' : 'call',
+        input: data.input,
+        output: data.output,
+      };
+      const existing = next.tools.findIndex((tool) => tool.id === card.id);
+      const tools =
+        existing === -1
+          ? [...next.tools, card]
+          : next.tools.map((tool, index) => (index === existing ? { ...tool, ...card, input: tool.input ?? card.input } : tool));
+      return { ...next, tools };
+    }
+    case 'resumed':
+      return { ...next, replayed: next.replayed + (Number(data.replayed) || 0) };
+    case 'done':
+      return { ...next, status: 'ready', stage: undefined, finishReason: String(data.finishReason ?? ''), endedAt: at };
+    case 'error':
+      return { ...next, status: 'error', stage: undefined, error: `${data.code ?? 'error'}: ${data.message ?? event.data}`, endedAt: at };
+    default:
+      return next;
+  }
+}
+
+/** Time to first token and tokens a second, once known. */
+export function turnMetrics(turn: Turn): { ttftMs?: number; tokensPerSecond?: number } {
+  const ttftMs = turn.firstTokenAt !== undefined ? Math.round(turn.firstTokenAt - turn.startedAt) : undefined;
+  const end = turn.endedAt;
+  if (turn.firstTokenAt === undefined || end === undefined || turn.tokens < 2) return { ttftMs };
+  const seconds = (end - turn.firstTokenAt) / 1000;
+  return { ttftMs, tokensPerSecond: seconds > 0 ? Math.round((turn.tokens / seconds) * 10) / 10 : undefined };
+}

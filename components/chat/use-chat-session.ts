@@ -1,0 +1,94 @@
+'use client';
+
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { SseEvent } from '@/lib/sse/types';
+import { chatReducer, currentTurn, history, INITIAL_CHAT } from './chat-state';
+
+/** The event types the chat stream sends. */
+export const CHAT_EVENT_TYPES = ['status', 'tool', 'token', 'done', 'error', 'resumed'] as const;
+
+/**
+ * A chat column's state, fed with stream events. Token text is batched: tokens arriving within one
+ * animation frame become one state update, so thousands of tokens a second cost one render a frame
+ * and none is dropped. Any other event first flushes the batch, so order is kept.
+ */
+export function useChatSession() {
+  const [state, dispatch] = useReducer(chatReducer, INITIAL_CHAT);
+  const pending = useRef({ text: '', count: 0, lastEventId: '' });
+  const frame = useRef<number | null>(null);
+  const nextKey = useRef(1);
+
+  const flush = useCallback(() => {
+    if (frame.current !== null) cancelAnimationFrame(frame.current);
+    frame.current = null;
+    const batch = pending.current;
+    if (batch.count === 0) return;
+    pending.current = { text: '', count: 0, lastEventId: '' };
+    dispatch({ type: 'tokens', text: batch.text, count: batch.count, lastEventId: batch.lastEventId, at: performance.now() });
+  }, []);
+
+  const onEvent = useCallback(
+    (event: SseEvent) => {
+      if (event.type === 'token') {
+        let text = '';
+        try {
+          text = String((JSON.parse(event.data) as { text?: unknown }).text ?? '');
+        } catch {
+          return;
+        }
+        const batch = pending.current;
+        batch.text += text;
+        batch.count++;
+        batch.lastEventId = event.lastEventId;
+        frame.current ??= requestAnimationFrame(flush);
+        return;
+      }
+      flush();
+      dispatch({ type: 'event', event, at: performance.now() });
+    },
+    [flush],
+  );
+
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
+
+  const begin = useCallback((prompt: string, seed: number, replace: boolean) => {
+    pending.current = { text: '', count: 0, lastEventId: '' };
+    const key = nextKey.current++;
+    const at = performance.now();
+    dispatch(replace ? { type: 'regenerate', key, seed, at } : { type: 'submit', key, prompt, seed, at });
+    return key;
+  }, []);
+
+  const stop = useCallback(() => {
+    flush();
+    dispatch({ type: 'stop', at: performance.now() });
+  }, [flush]);
+
+  const fail = useCallback(
+    (message: string) => {
+      flush();
+      dispatch({ type: 'fail', message, at: performance.now() });
+    },
+    [flush],
+  );
+
+  const clear = useCallback(() => {
+    pending.current = { text: '', count: 0, lastEventId: '' };
+    dispatch({ type: 'clear' });
+  }, []);
+
+  return { state, current: currentTurn(state), history: history(state), onEvent, begin, stop, fail, clear, flush };
+}
+
+/** Asks the server to end a generation for good (the user's Stop), not just this connection. */
+export function cancelStream(streamId: string | undefined, headers?: HeadersInit): void {
+  if (!streamId) return;
+  void fetch(`/api/chat/${encodeURIComponent(streamId)}`, { method: 'DELETE', headers, keepalive: true }).catch(() => {
+    // Best effort: if the request fails, the server's grace period ends the generation anyway.
+  });
+}

@@ -1,0 +1,244 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { dropConnection, newClientTag } from '@/components/clock/use-clock-feed';
+import { useEventSource } from '@/hooks/use-event-source';
+import { useEventStream, type EventStreamRequest } from '@/hooks/use-event-stream';
+import type { SseEvent } from '@/lib/sse/types';
+import { CHAT_EVENT_TYPES, cancelStream, useChatSession } from './use-chat-session';
+
+/** One question as both columns receive it. */
+export interface Ask {
+  prompt: string;
+  seed: number;
+  delayMs: number;
+}
+
+type Message = { role: 'user' | 'assistant'; content: string };
+
+/** What a chat column shows and can do, whichever transport is behind it. */
+export interface TransportChat {
+  session: ReturnType<typeof useChatSession>;
+  /** `backoff` is the wait before the latest reconnect, as the transport knows it. */
+  transport: { state: string; lastEventId: string; reconnects: number; backoff: string };
+  ask: (ask: Ask) => void;
+  regenerate: (ask: Ask) => void;
+  stop: () => void;
+  clear: () => void;
+  drop: () => void;
+}
+
+/** What a column keeps in sessionStorage while an answer streams, to pick it up after a reload. */
+interface InFlight {
+  prompt: string;
+  seed: number;
+  streamId?: string;
+}
+
+function storageKey(column: string): string {
+  return `sse-lab:chat:${column}`;
+}
+
+function readInFlight(column: string): InFlight | undefined {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(storageKey(column)) ?? 'null') as InFlight | null;
+    return value && typeof value.prompt === 'string' && typeof value.streamId === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeInFlight(column: string, value: InFlight | undefined): void {
+  try {
+    if (value) sessionStorage.setItem(storageKey(column), JSON.stringify(value));
+    else sessionStorage.removeItem(storageKey(column));
+  } catch {
+    // Storage can be full or off (private mode); reload-resume is a nicety.
+  }
+}
+
+function isFinal(event: SseEvent): boolean {
+  return event.type === 'done' || event.type === 'error';
+}
+
+function streamIdOf(lastEventId: string): string | undefined {
+  const colon = lastEventId.lastIndexOf(':');
+  return colon > 0 ? lastEventId.slice(0, colon) : undefined;
+}
+
+/**
+ * Shared by both transports: remembers the answer in flight (prompt, seed, stream id) so that a
+ * reload reattaches to it through `GET /api/chat/<streamId>`, and forgets it once it ends.
+ */
+function useInFlight(column: string, session: ReturnType<typeof useChatSession>) {
+  const track = useCallback(
+    (event: SseEvent) => {
+      const stored = readInFlight(column) ?? undefined;
+      if (isFinal(event)) writeInFlight(column, undefined);
+      else if (!stored?.streamId && session.current) {
+        const streamId = streamIdOf(event.lastEventId);
+        if (streamId) writeInFlight(column, { prompt: session.current.prompt, seed: session.current.seed, streamId });
+      }
+    },
+    [column, session],
+  );
+  return {
+    track,
+    begin: (ask: Ask) => writeInFlight(column, { prompt: ask.prompt, seed: ask.seed }),
+    end: () => writeInFlight(column, undefined),
+  };
+}
+
+/** The chat over the browser's `EventSource`: GET with the question in the URL, cookies only. */
+export function useEventSourceChat(): TransportChat {
+  const session = useChatSession();
+  const inFlight = useInFlight('es', session);
+  const [tag] = useState(() => newClientTag('es-chat'));
+  const [url, setUrl] = useState<string | null>(null);
+  const unloading = useRef(false);
+  useEffect(() => {
+    const mark = () => {
+      unloading.current = true;
+    };
+    window.addEventListener('beforeunload', mark);
+    window.addEventListener('pagehide', mark);
+    return () => {
+      window.removeEventListener('beforeunload', mark);
+      window.removeEventListener('pagehide', mark);
+    };
+  }, []);
+  const source = useEventSource(url, {
+    autoConnect: false,
+    eventTypes: CHAT_EVENT_TYPES,
+    onEvent: (event) => {
+      session.onEvent(event);
+      inFlight.track(event);
+      // The server ends the stream after `done`; without close() the browser would reconnect.
+      if (isFinal(event)) source.close();
+    },
+    onError: ({ reconnecting }) => {
+      // Leaving the page also fails the connection; the answer must stay resumable then.
+      if (reconnecting || unloading.current) return;
+      inFlight.end();
+      session.fail('The connection failed and EventSource gave up (the stream may have expired).');
+    },
+  });
+
+  const start = useCallback(
+    ({ prompt, seed, delayMs }: Ask, earlier: Message[], replace: boolean) => {
+      const key = session.begin(prompt, seed, replace);
+      inFlight.begin({ prompt, seed, delayMs });
+      const params = new URLSearchParams({ prompt, seed: String(seed), delayMs: String(delayMs), client: tag });
+      if (earlier.length > 0) params.set('history', JSON.stringify(earlier));
+      // `turn` makes every question a new URL, so asking the same thing twice opens a new stream.
+      params.set('turn', String(key));
+      setUrl(`/api/chat?${params}`);
+      source.open();
+    },
+    [session, source, tag, inFlight],
+  );
+
+  // After a reload, pick up the answer that was streaming.
+  useEffect(() => {
+    const stored = readInFlight('es');
+    if (!stored?.streamId) return;
+    session.begin(stored.prompt, stored.seed, false);
+    // sessionStorage exists only in the browser, so the restore cannot happen during render.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setUrl(`/api/chat/${encodeURIComponent(stored.streamId)}?client=${tag}`);
+    source.open();
+    // Once, on mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  return {
+    session,
+    // EventSource waits the server's retry: (1000 ms here) and does not tell; no back-off growth.
+    transport: { state: source.state, lastEventId: source.lastEventId, reconnects: source.reconnects, backoff: 'retry: 1000 ms' },
+    ask: (ask: Ask) => start(ask, session.history, false),
+    regenerate: (ask: Ask) => start(ask, session.history.slice(0, -2), true),
+    stop: () => {
+      source.close();
+      session.stop();
+      inFlight.end();
+      cancelStream(session.current?.streamId);
+    },
+    clear: () => {
+      source.close();
+      session.clear();
+    },
+    drop: () => void dropConnection(tag).catch((error: Error) => session.fail(error.message)),
+  };
+}
+
+/** The chat over `fetch()`: POST with a JSON body and an `Authorization` header, our own reconnect. */
+export function useFetchChat(token: string): TransportChat {
+  const session = useChatSession();
+  const inFlight = useInFlight('fetch', session);
+  const [tag] = useState(() => newClientTag('fetch-chat'));
+  const [request, setRequest] = useState<EventStreamRequest | null>(null);
+  const [backoff, setBackoff] = useState('—');
+  const authorization = useMemo(() => (token ? { Authorization: `Bearer ${token}` } : undefined), [token]);
+  const stream = useEventStream(request, {
+    // The server resumes a chat from Last-Event-ID, so re-sending the POST is safe.
+    resumable: true,
+    onReconnect: (info) => setBackoff(`${info.delayMs} ms (${info.reason})`),
+    onEvent: (event) => {
+      session.onEvent(event);
+      inFlight.track(event);
+      if (isFinal(event)) stream.close();
+    },
+    onDone: (error) => {
+      if (!session.current) return;
+      inFlight.end();
+      // A 204 ends the client quietly: the server has nothing (more) of this stream.
+      session.fail(error?.message ?? 'The server has no more of this stream (it ended or expired).');
+    },
+  });
+
+  const start = useCallback(
+    ({ prompt, seed, delayMs }: Ask, earlier: Message[], replace: boolean) => {
+      const key = session.begin(prompt, seed, replace);
+      inFlight.begin({ prompt, seed, delayMs });
+      setRequest({
+        url: `/api/chat?client=${tag}`,
+        method: 'POST',
+        key,
+        body: JSON.stringify({ messages: [...earlier, { role: 'user', content: prompt }], options: { delayMs, seed } }),
+        headers: () => ({ 'Content-Type': 'application/json', ...authorization }),
+      });
+      stream.open();
+    },
+    [session, stream, authorization, tag, inFlight],
+  );
+
+  useEffect(() => {
+    const stored = readInFlight('fetch');
+    if (!stored?.streamId) return;
+    const key = session.begin(stored.prompt, stored.seed, false);
+    // sessionStorage exists only in the browser, so the restore cannot happen during render.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setRequest({ url: `/api/chat/${encodeURIComponent(stored.streamId)}?client=${tag}`, key, headers: () => ({ ...authorization }) });
+    stream.open();
+    // Once, on mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  return {
+    session,
+    transport: { state: stream.state, lastEventId: stream.lastEventId, reconnects: stream.reconnects, backoff },
+    ask: (ask: Ask) => start(ask, session.history, false),
+    regenerate: (ask: Ask) => start(ask, session.history.slice(0, -2), true),
+    stop: () => {
+      stream.close();
+      session.stop();
+      inFlight.end();
+      cancelStream(session.current?.streamId, authorization);
+    },
+    clear: () => {
+      stream.close();
+      session.clear();
+    },
+    drop: () => void dropConnection(tag).catch((error: Error) => session.fail(error.message)),
+  };
+}

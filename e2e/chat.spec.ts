@@ -1,0 +1,103 @@
+import { expect, test, type Page } from '@playwright/test';
+import { postChat, readEvents } from './helpers';
+
+async function ask(page: Page, prompt: string, { seed = '7', delay = '0' } = {}) {
+  await page.getByTestId('delay').fill(delay);
+  await page.getByTestId('seed').fill(seed);
+  await page.getByTestId('prompt').fill(prompt);
+  await page.getByTestId('send').click();
+}
+
+async function activeGenerations(page: Page): Promise<number> {
+  const response = await page.request.get('/api/stats');
+  return ((await response.json()) as { chat: { activeGenerations: number } }).chat.activeGenerations;
+}
+
+test.describe('/chat', () => {
+  test.beforeEach(async ({ page }) => {
+    // An alert would mean markup from a prompt or answer ran as HTML.
+    page.on('dialog', (dialog) => {
+      throw new Error(`Unexpected dialog: ${dialog.message()}`);
+    });
+    await page.goto('/chat');
+  });
+
+  test('the same prompt and seed give the same answer in both columns', async ({ page }) => {
+    await ask(page, 'What are server-sent events?');
+    for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-status`)).toHaveText('ready');
+    const esAnswer = await page.getByTestId('es-answer').innerText();
+    expect(esAnswer.length).toBeGreaterThan(200);
+    await expect(page.getByTestId('fetch-answer')).toHaveText(esAnswer, { useInnerText: true });
+    await expect(page.getByTestId('es-answer').locator('pre code')).not.toHaveCount(0);
+    await expect(page.getByTestId('es-answer').locator('li')).not.toHaveCount(0);
+    await expect(page.getByTestId('fetch-metrics')).toContainText('tokens/s');
+    await expect(page.getByTestId('fetch-metrics')).toContainText('first token');
+  });
+
+  test('a follow-up question is answered with the conversation so far, and Clear resets it', async ({ page }) => {
+    await ask(page, 'What are server-sent events?');
+    await expect(page.getByTestId('fetch-status')).toHaveText('ready');
+    await expect(page.getByTestId('es-status')).toHaveText('ready');
+    await ask(page, 'Tell me more', { seed: '8' });
+    for (const side of ['es', 'fetch']) {
+      await expect(page.getByTestId(`${side}-status`)).toHaveText('ready');
+      await expect(page.getByTestId(`${side}-turn`)).toHaveCount(2);
+    }
+    await expect(page.getByTestId('fetch-answer')).toHaveText(await page.getByTestId('es-answer').innerText(), { useInnerText: true });
+    await page.getByTestId('clear').click();
+    await expect(page.getByTestId('es-turn')).toHaveCount(0);
+    await expect(page.getByTestId('fetch-turn')).toHaveCount(0);
+  });
+
+  test('Stop halts both streams, keeps the partial answer, and ends the generation on the server', async ({ page }) => {
+    await ask(page, '/long', { delay: '40' });
+    for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-answer`)).not.toBeEmpty();
+    await page.getByTestId('es-stop').click();
+    await page.getByTestId('fetch-stop').click();
+    for (const side of ['es', 'fetch']) {
+      await expect(page.getByTestId(`${side}-status`)).toHaveText('ready');
+      await expect(page.getByTestId(`${side}-panel`)).toContainText('stopped');
+    }
+    await expect.poll(() => activeGenerations(page)).toBe(0);
+    const partial = await page.getByTestId('fetch-answer').innerText();
+    expect(partial.length).toBeGreaterThan(0);
+    // Nothing arrives after Stop: the answer stays as it was while the server would have kept going.
+    const metrics = await page.getByTestId('fetch-metrics').innerText();
+    await page.getByTestId('prompt').fill('check');
+    await expect(page.getByTestId('fetch-metrics')).toHaveText(metrics);
+    expect(await page.getByTestId('fetch-answer').innerText()).toBe(partial);
+  });
+
+  test('markup in a prompt and answer renders as text, never as HTML', async ({ page }) => {
+    const markup = '<img src=x onerror=alert(1)>';
+    await ask(page, `What does ${markup} do?`);
+    for (const side of ['es', 'fetch']) {
+      await expect(page.getByTestId(`${side}-status`)).toHaveText('ready');
+      await expect(page.getByTestId(`${side}-answer`)).toContainText(markup);
+      await expect(page.getByTestId(`${side}-panel`).locator('img')).toHaveCount(0);
+      await expect(page.getByTestId(`${side}-turn`).locator('.bubble.user')).toHaveText(`What does ${markup} do?`);
+    }
+  });
+
+  test('a prompt with /error shows the error state in both columns', async ({ page }) => {
+    await ask(page, 'Please fail /error');
+    for (const side of ['es', 'fetch']) {
+      await expect(page.getByTestId(`${side}-status`)).toHaveText('error');
+      await expect(page.getByTestId(`${side}-error`)).toContainText('model_error');
+      await expect(page.getByTestId(`${side}-answer`)).not.toBeEmpty();
+    }
+  });
+
+  test('a 2,000-token answer at delayMs 0 completes in both columns without losing text', async ({ page, baseURL }) => {
+    const expected = await readEvents(await postChat(baseURL!, { messages: [{ role: 'user', content: '/long' }], options: { delayMs: 0, seed: 7 } }));
+    const tokens = expected.filter((event) => event.type === 'token').length;
+    expect(tokens).toBeGreaterThanOrEqual(2000);
+
+    await ask(page, '/long');
+    for (const side of ['es', 'fetch']) {
+      await expect(page.getByTestId(`${side}-status`)).toHaveText('ready', { timeout: 20_000 });
+      await expect(page.getByTestId(`${side}-metrics`)).toContainText(`${tokens} tokens`);
+    }
+    await expect(page.getByTestId('fetch-answer')).toHaveText(await page.getByTestId('es-answer').innerText(), { useInnerText: true });
+  });
+});

@@ -1,0 +1,51 @@
+import { createParser } from '../lib/sse/parser';
+import type { SseEvent } from '../lib/sse/types';
+
+/** Reads a whole (finite) event stream and parses it with the library's parser. */
+export async function readEvents(response: Response): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const reader = response.body!.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) return events;
+    parser.feed(value);
+  }
+}
+
+/** Reads events until `stop` says so, then aborts the request. */
+export async function readEventsUntil(
+  url: string,
+  init: RequestInit,
+  stop: (events: SseEvent[]) => boolean,
+): Promise<{ response: Response; events: SseEvent[] }> {
+  const controller = new AbortController();
+  const response = await fetch(url, { ...init, signal: controller.signal });
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const reader = response.body!.getReader();
+  try {
+    while (!stop(events)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.feed(value);
+    }
+  } finally {
+    controller.abort();
+  }
+  return { response, events };
+}
+
+/** The data of every event, parsed as JSON. */
+export function payloads(events: SseEvent[]): { type: string; data: unknown }[] {
+  return events.map((event) => ({ type: event.type, data: JSON.parse(event.data) as unknown }));
+}
+
+/** Posts a chat question as JSON. */
+export function postChat(baseURL: string, body: unknown, headers: Record<string, string> = {}, query = ''): Promise<Response> {
+  return fetch(`${baseURL}/api/chat${query}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}

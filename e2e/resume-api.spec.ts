@@ -1,0 +1,140 @@
+import { expect, test } from '@playwright/test';
+import type { SseEvent } from '../lib/sse/types';
+import { postChat, readEvents, readEventsUntil } from './helpers';
+import { createParser } from '../lib/sse/parser';
+
+const PROMPT = 'How does reconnection with Last-Event-ID work?';
+const BODY = { messages: [{ role: 'user', content: PROMPT }], options: { delayMs: 5, seed: 99 } };
+
+/** Reads a response until it ends, cleanly or abruptly (a dropped connection errors the body). */
+async function readUntilDropped(response: Response): Promise<{ events: SseEvent[]; dropped: boolean }> {
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const reader = response.body!.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return { events, dropped: false };
+      parser.feed(value);
+    }
+  } catch {
+    return { events, dropped: true };
+  }
+}
+
+function answer(events: SseEvent[]): string {
+  return events
+    .filter((event) => event.type === 'token')
+    .map((event) => (JSON.parse(event.data) as { text: string }).text)
+    .join('');
+}
+
+function seqs(events: SseEvent[]): number[] {
+  return events.filter((event) => event.lastEventId && event.type !== 'resumed').map((event) => Number(event.lastEventId.split(':')[1]));
+}
+
+async function uninterrupted(baseURL: string): Promise<SseEvent[]> {
+  return readEvents(await postChat(baseURL, { ...BODY, options: { ...BODY.options, delayMs: 0 } }));
+}
+
+test.describe('resuming a chat', () => {
+  test('over POST with Last-Event-ID continues from the next event, the text equal to an uninterrupted answer', async ({ baseURL }) => {
+    const first = await readUntilDropped(await postChat(baseURL!, BODY, {}, '?dropAfter=6'));
+    expect(first.dropped).toBe(true);
+    const cursor = first.events.at(-1)!.lastEventId;
+    const rest = await readEvents(await postChat(baseURL!, BODY, { 'Last-Event-ID': cursor }));
+    const resumed = rest.find((event) => event.type === 'resumed');
+    expect(resumed).toBeDefined();
+    expect(JSON.parse(resumed!.data).after).toBe(cursor);
+    const all = [...first.events, ...rest];
+    // One stream, ids contiguous from 1: no gap, no duplicate.
+    expect(seqs(all)).toEqual(seqs(all).map((_, index) => index + 1));
+    expect(new Set(all.map((event) => event.lastEventId.split(':')[0])).size).toBe(1);
+    expect(answer(all)).toBe(answer(await uninterrupted(baseURL!)));
+    expect(all.at(-1)!.type).toBe('done');
+  });
+
+  test('over GET with Last-Event-ID, as EventSource reconnects', async ({ baseURL }) => {
+    const query = new URLSearchParams({ prompt: PROMPT, seed: '99', delayMs: '5' });
+    const first = await readUntilDropped(await fetch(`${baseURL}/api/chat?${query}&dropAfter=9`));
+    expect(first.dropped).toBe(true);
+    const cursor = first.events.at(-1)!.lastEventId;
+    const rest = await readEvents(await fetch(`${baseURL}/api/chat?${query}`, { headers: { 'Last-Event-ID': cursor } }));
+    const all = [...first.events, ...rest];
+    expect(seqs(all)).toEqual(seqs(all).map((_, index) => index + 1));
+    expect(answer(all)).toBe(answer(await uninterrupted(baseURL!)));
+  });
+
+  test('through GET /api/chat/<streamId>, from the start or after Last-Event-ID', async ({ baseURL }) => {
+    const response = await postChat(baseURL!, BODY, {}, '?dropAfter=3');
+    const streamId = response.headers.get('x-stream-id')!;
+    await readUntilDropped(response);
+    const whole = await readEvents(await fetch(`${baseURL}/api/chat/${streamId}`));
+    expect(seqs(whole)[0]).toBe(1);
+    expect(answer(whole)).toBe(answer(await uninterrupted(baseURL!)));
+    const tail = await readEvents(await fetch(`${baseURL}/api/chat/${streamId}`, { headers: { 'Last-Event-ID': `${streamId}:10` } }));
+    expect(seqs(tail)[0]).toBe(11);
+    const logged = (events: SseEvent[]) => events.filter((event) => event.type !== 'resumed').map((event) => event.lastEventId);
+    expect(logged(tail)).toEqual(logged(whole).slice(10));
+  });
+
+  test('an unknown stream answers 204, so both clients stop', async ({ baseURL }) => {
+    expect((await fetch(`${baseURL}/api/chat/unknownstream123`)).status).toBe(204);
+    const resumed = await postChat(baseURL!, BODY, { 'Last-Event-ID': 'unknownstream123:4' });
+    expect(resumed.status).toBe(204);
+  });
+
+  test('a malformed Last-Event-ID is a 400, and DELETE of an unknown stream a 404', async ({ baseURL }) => {
+    const bad = await postChat(baseURL!, BODY, { 'Last-Event-ID': 'not a cursor' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_parameter');
+    const gone = await fetch(`${baseURL}/api/chat/unknownstream123`, { method: 'DELETE' });
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+
+  test('DELETE stops a running generation: done with finishReason abort, and the stream ends', async ({ baseURL }) => {
+    const response = await postChat(baseURL!, { ...BODY, options: { delayMs: 50, seed: 1 } });
+    const streamId = response.headers.get('x-stream-id')!;
+    const reading = readEvents(response);
+    expect((await fetch(`${baseURL}/api/chat/${streamId}`, { method: 'DELETE' })).status).toBe(204);
+    const events = await reading;
+    const done = JSON.parse(events.at(-1)!.data) as { finishReason: string };
+    expect(events.at(-1)!.type).toBe('done');
+    expect(done.finishReason).toBe('abort');
+  });
+});
+
+test.describe('resuming the clock', () => {
+  test('Last-Event-ID replays every buffered event after it, then live ones, ids contiguous', async ({ baseURL }) => {
+    const { events } = await readEventsUntil(`${baseURL}/api/clock`, {}, (seen) => seen.filter((event) => event.lastEventId).length >= 3);
+    const ids = events.filter((event) => event.type === 'update' || event.type === 'notification').map((event) => Number(event.lastEventId));
+    const from = ids[0]!;
+    const resumed = await readEventsUntil(`${baseURL}/api/clock`, { headers: { 'Last-Event-ID': String(from) } }, (seen) =>
+      seen.filter((event) => event.type === 'update').length >= 6,
+    );
+    const types = resumed.events.map((event) => event.type);
+    expect(types[0]).toBe('message');
+    const numbered = resumed.events.filter((event) => event.type === 'update' || event.type === 'notification').map((event) => Number(event.lastEventId));
+    expect(numbered[0]).toBe(from + 1);
+    expect(numbered).toEqual(numbered.map((_, index) => from + 1 + index));
+    expect(types).toContain('resumed');
+  });
+
+  test('an unknown or malformed id starts live after a reset event', async ({ baseURL }) => {
+    for (const [id, reason] of [
+      ['999999999', 'unknown'],
+      ['banana', 'malformed'],
+    ] as const) {
+      const { events } = await readEventsUntil(`${baseURL}/api/clock?lastEventId=${id}`, {}, (seen) => seen.some((event) => event.type === 'reset'));
+      const reset = JSON.parse(events.find((event) => event.type === 'reset')!.data) as { reason: string };
+      expect(reset.reason).toBe(reason);
+    }
+  });
+
+  test('dropAfter cuts the response off abruptly after that many events', async ({ baseURL }) => {
+    const { events, dropped } = await readUntilDropped(await fetch(`${baseURL}/api/clock?dropAfter=3`));
+    expect(dropped).toBe(true);
+    expect(events.length).toBeLessThanOrEqual(3);
+  });
+});
