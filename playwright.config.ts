@@ -44,6 +44,12 @@ export default defineConfig({
       // Fast clock for tests: ticks every 200 ms, notification 1 s after connecting.
       CLOCK_INTERVAL_MS: '200',
       CLOCK_NOTIFICATION_MS: '1000',
+      // Every test speaks from 127.0.0.1: room for the whole suite's requests. The limits
+      // themselves are tested on a server of their own (e2e/hardening.spec.ts).
+      SSE_RATE_LIMIT: '100000',
+      SSE_RATE_BURST: '10000',
+      // A small queue bound, so the slow-reader test reaches it quickly.
+      SSE_MAX_QUEUED_BYTES: '262144',
     },
   },
 });

@@ -117,3 +117,8 @@ test.describe('/api/chat', () => {
     });
   }
 });
+
+test('without a trusted proxy a client cannot choose its address with X-Forwarded-For', async ({ baseURL }) => {
+  const response = await fetch(`${baseURL}/api/session`, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+  expect(((await response.json()) as { client: string }).client).toBe('127.0.0.1');
+});

@@ -27,7 +27,8 @@ test.describe('GET /api/clock', () => {
     expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
 
-    expect(text).toMatch(/^retry: 1000\ndata: Connected to the clock: \d+ listening, ticking every 200 ms\.\n\n/);
+    // The greeting carries the newest id, so the client's cursor is right from the first event.
+    expect(text).toMatch(/^retry: 1000\nid: \d+\ndata: Connected to the clock: \d+ listening, ticking every 200 ms\.\n\n/);
     const updates = [...text.matchAll(/id: (\d+)\nevent: (update|notification)\ndata: (.*)\n\n/g)];
     expect(updates.length).toBeGreaterThanOrEqual(3);
     const ids = updates.map((match) => Number(match[1]));

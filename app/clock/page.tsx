@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { EventSourceClock } from '@/components/clock/event-source-clock';
-import { FetchClock } from '@/components/clock/fetch-clock';
+import { ClockDemo } from '@/components/clock/clock-demo';
 
 export const metadata: Metadata = { title: 'Live clock' };
 
@@ -13,10 +12,7 @@ export default function ClockPage() {
         an <code>update</code> every tick from one shared timer, and a <code>notification</code> five seconds after each
         listener joins. Close one side and watch the other carry on.
       </p>
-      <div className="grid-2">
-        <EventSourceClock url="/api/clock" />
-        <FetchClock url="/api/clock" />
-      </div>
+      <ClockDemo url="/api/clock" />
     </>
   );
 }

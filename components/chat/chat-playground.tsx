@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { AuthBar } from '@/components/auth-bar';
 import { ChatColumn } from './chat-column';
 import { useEventSourceChat, useFetchChat, type Ask } from './use-transport-chat';
 
@@ -40,6 +41,7 @@ export function ChatPlayground() {
 
   return (
     <>
+      <AuthBar token={token} onTokenChange={setToken} />
       <form className="panel chat-form" onSubmit={submit} data-testid="chat-form">
         <label htmlFor="prompt" className="sr-only">
           Prompt
@@ -61,9 +63,6 @@ export function ChatPlayground() {
           </label>
           <label>
             seed <input value={seedText} onChange={(event) => setSeedText(event.target.value)} placeholder="random" inputMode="numeric" data-testid="seed" />
-          </label>
-          <label>
-            bearer token <input value={token} onChange={(event) => setToken(event.target.value)} data-testid="token" />
           </label>
           <button type="submit" className="primary" disabled={busy || !prompt.trim()} data-testid="send">
             Send to both
@@ -95,7 +94,7 @@ export function ChatPlayground() {
           subtitle={
             <>
               <code>GET /api/chat?prompt=…</code>: the question and history ride in the URL; no headers, so no{' '}
-              <code>Authorization</code>.
+              <code>Authorization</code>: it authenticates with the session cookie.
             </>
           }
           chat={es}

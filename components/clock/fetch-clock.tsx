@@ -9,7 +9,7 @@ import { dropConnection, newClientTag, useClockFeed } from './use-clock-feed';
 const RAW_LIMIT = 4000;
 
 /** The clock through `fetch()` + SSE Lab's parser, with the raw frames it received. */
-export function FetchClock({ url }: { url: string }) {
+export function FetchClock({ url, token }: { url: string; token: string }) {
   const feed = useClockFeed();
   const [tag] = useState(() => newClientTag('fetch'));
   const [raw, setRaw] = useState('');
@@ -17,7 +17,11 @@ export function FetchClock({ url }: { url: string }) {
   const onChunk = useCallback((text: string) => setRaw((current) => (current + text).slice(-RAW_LIMIT)), []);
 
   const stream = useEventStream(
-    { url: `${url}${url.includes('?') ? '&' : '?'}client=${tag}` },
+    {
+      url: `${url}${url.includes('?') ? '&' : '?'}client=${tag}`,
+      // Read on every attempt: a token changed while connected is sent on the next reconnect.
+      headers: (): HeadersInit => (token ? { Authorization: `Bearer ${token}` } : {}),
+    },
     {
       livenessTimeoutMs: 45_000,
       onEvent: feed.record,

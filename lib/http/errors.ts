@@ -4,6 +4,7 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   invalid_parameter: 400,
   unauthorized: 401,
+  forbidden_origin: 403,
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
@@ -43,18 +44,4 @@ export function errorResponse(error: ApiError): Response {
 export function methodNotAllowed(allow: readonly string[]): () => Response {
   return () =>
     errorResponse(new ApiError('method_not_allowed', `Use ${allow.join(' or ')}.`, { Allow: allow.join(', ') }));
-}
-
-/**
- * Runs a route body, turning an {@link ApiError} it throws into the JSON error response. Anything
- * else is a bug: it is logged and answered with a 500 that leaks no detail.
- */
-export async function handle(run: () => Response | Promise<Response>): Promise<Response> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error);
-    console.error(error);
-    return errorResponse(new ApiError('internal', 'Something went wrong on the server.'));
-  }
 }

@@ -122,8 +122,9 @@ export function attach(id: string, connection: SseConnection, afterSeq: number):
     if (connection.sendBytes(run.entries[seq - 1]!)) replayed++;
   }
   if (afterSeq > 0 && !connection.closed) {
-    // Tell the client what the resume did, as an event without an id so its cursor stays put.
-    connection.send({ event: 'resumed', data: { after: `${id}:${afterSeq}`, replayed } });
+    // Tell the client what the resume did. It repeats the id of the last event sent: without one,
+    // a spec-following parser on a fresh connection would reset its last event ID to "".
+    connection.send({ event: 'resumed', id: `${id}:${afterSeq + replayed}`, data: { after: `${id}:${afterSeq}`, replayed } });
   }
   if (connection.closed) return detach(id, connection);
   if (run.state === 'finished') {

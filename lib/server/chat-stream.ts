@@ -1,8 +1,7 @@
 import 'server-only';
 
 import { ApiError } from '@/lib/http/errors';
-import type { Faults } from '@/lib/http/faults';
-import { createSseResponse } from '@/lib/sse/server';
+import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
 import { atCapacity, attach, detach, hasMoreAfter, startRun, type RunInput } from './chat-runs';
 
 /** Where a resuming client left off: the `<streamId>:<seq>` of its last event. */
@@ -16,24 +15,23 @@ export interface ResumePoint {
  * new generation. A run that is gone, or has nothing after `resume`, answers 204 so that both
  * EventSource and the fetch client stop instead of retrying.
  */
-export function chatResponse(request: Request, input: RunInput, resume?: ResumePoint, faults: Faults = {}): Response {
-  if (resume) return runResponse(request, resume.streamId, resume.seq, faults);
+export function chatResponse(request: Request, input: RunInput, resume?: ResumePoint, settings: StreamSettings = {}): Response {
+  if (resume) return runResponse(request, resume.streamId, resume.seq, settings);
   if (atCapacity()) {
     throw new ApiError('unavailable', 'Too many chat generations are running; try again shortly.', { 'Retry-After': '5' });
   }
-  return runResponse(request, startRun(input), 0, faults);
+  return runResponse(request, startRun(input), 0, settings);
 }
 
 
 /** Streams an existing run after `afterSeq`, or 204 when there is nothing (more) to stream. */
-export function runResponse(request: Request, streamId: string, afterSeq: number, faults: Faults = {}): Response {
+export function runResponse(request: Request, streamId: string, afterSeq: number, settings: StreamSettings = {}): Response {
   if (!hasMoreAfter(streamId, afterSeq)) return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
   return createSseResponse({
+    ...settings,
     signal: request.signal,
     label: 'chat',
     headers: { 'X-Stream-Id': streamId },
-    dropAfter: faults.dropAfter,
-    tag: faults.tag,
     start(connection) {
       attach(streamId, connection, afterSeq);
       return () => detach(streamId, connection);

@@ -1,7 +1,6 @@
 import 'server-only';
 
-import type { Faults } from '@/lib/http/faults';
-import { createSseResponse } from '@/lib/sse/server';
+import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
 import { createTopic, type Topic } from './topic';
 
 /** Settings of the clock, read from the environment once. */
@@ -92,22 +91,25 @@ export function getClock(): Clock {
  * Opens a clock stream: a `message` greeting, then the shared `update` ticks and `notification`
  * events. With `lastEventId`, missed events are replayed first (or a `reset` says they are gone).
  */
-export function createClockResponse(signal: AbortSignal, lastEventId: string | null, faults: Faults = {}): Response {
+export function createClockResponse(signal: AbortSignal, lastEventId: string | null, settings: StreamSettings = {}): Response {
   const clock = getClock();
   return createSseResponse({
+    ...settings,
     signal,
     label: 'clock',
-    dropAfter: faults.dropAfter,
-    tag: faults.tag,
     start(connection) {
-      const verb = lastEventId ? 'Reconnected' : 'Connected';
-      const listening = clock.topic.size + 1;
-      connection.send({
-        data: `${verb} to the clock: ${listening} listening, ticking every ${clock.config.intervalMs} ms.`,
+      const resume = clock.topic.subscribe(connection, lastEventId, (result, cursor) => {
+        const verb = result.kind === 'replayed' ? 'Reconnected' : 'Connected';
+        connection.send({
+          id: cursor,
+          data: `${verb} to the clock: ${clock.topic.size + 1} listening, ticking every ${clock.config.intervalMs} ms.`,
+        });
       });
-      const resume = clock.topic.subscribe(connection, lastEventId);
-      // Tell the client what the resume did; EventSource cannot see comments, so this is an event.
-      if (resume.kind === 'replayed') connection.send({ event: 'resumed', data: { after: lastEventId, replayed: resume.count } });
+      // Tell the client what the resume did (EventSource cannot see comments, so an event), under
+      // the id of the newest event, which the replay has just delivered.
+      if (resume.kind === 'replayed') {
+        connection.send({ event: 'resumed', id: clock.topic.lastId, data: { after: lastEventId, replayed: resume.count } });
+      }
       clock.dueNotifications.push(Date.now() + clock.config.notificationDelayMs);
       return () => clock.topic.unsubscribe(connection);
     },

@@ -28,8 +28,12 @@ export interface Topic {
    * event after that id, then live ones: no gap, no duplicate. An id the buffer no longer covers,
    * an unknown or a malformed one starts live after a `reset` event, so the client knows it
    * missed events. Returns how it started. Call {@link Topic.unsubscribe} when the stream ends.
+   *
+   * `greet` runs before anything is sent, with the id the client's cursor stands at: its own
+   * `Last-Event-ID` when resuming, else the newest event's. A greeting sent with that id keeps a
+   * spec-following parser's last event ID right even before the next numbered event.
    */
-  subscribe(connection: SseConnection, lastEventId?: string | null): ResumeResult;
+  subscribe(connection: SseConnection, lastEventId?: string | null, greet?: (result: ResumeResult, cursor: number) => void): ResumeResult;
   /** Removes a subscriber (idempotent). */
   unsubscribe(connection: SseConnection): void;
   /** Subscribers now. */
@@ -71,14 +75,15 @@ export function createTopic(options: TopicOptions): Topic {
     return count;
   }
 
-  function resume(connection: SseConnection, lastEventId: string): ResumeResult {
+  function classify(lastEventId: string | null | undefined): ResumeResult {
+    if (lastEventId === undefined || lastEventId === null || lastEventId === '') return { kind: 'live' };
     if (!ID_PATTERN.test(lastEventId)) return { kind: 'reset', reason: 'malformed' };
     const id = Number(lastEventId);
     if (id > lastId) return { kind: 'reset', reason: 'unknown' };
     const oldest = buffer.length > 0 ? buffer[start]!.id : lastId + 1;
     // The client must have seen the event just before the oldest kept one, or events are lost.
     if (id < oldest - 1) return { kind: 'reset', reason: 'expired' };
-    return { kind: 'replayed', count: replayAfter(id, connection) };
+    return { kind: 'replayed', count: 0 };
   }
 
   return {
@@ -89,11 +94,10 @@ export function createTopic(options: TopicOptions): Topic {
       for (const subscriber of subscribers) subscriber.sendBytes(entry.bytes);
       return id;
     },
-    subscribe(connection, lastEventId) {
-      const result: ResumeResult =
-        lastEventId === undefined || lastEventId === null || lastEventId === ''
-          ? { kind: 'live' }
-          : resume(connection, lastEventId);
+    subscribe(connection, lastEventId, greet) {
+      let result = classify(lastEventId);
+      greet?.(result, result.kind === 'replayed' ? Number(lastEventId) : lastId);
+      if (result.kind === 'replayed') result = { kind: 'replayed', count: replayAfter(Number(lastEventId), connection) };
       if (result.kind === 'reset') {
         connection.send({
           event: 'reset',

@@ -46,12 +46,17 @@ export interface SseResponseOptions {
   dropAfter?: number;
   /** A client-chosen tag; {@link dropTagged} cuts off every open stream with it (the "drop" demo). */
   tag?: string;
+  /** Who the stream is counted under for per-client caps (the client IP); see {@link countOpenStreams}. */
+  client?: string;
   /**
    * Starts producing events. Called once the stream is open; may return a cleanup function, which
    * runs exactly once, whichever way the stream ends.
    */
   start: (connection: SseConnection) => (() => void) | void;
 }
+
+/** The options of {@link createSseResponse} a route decides (caps, faults), as opposed to the producer's. */
+export type StreamSettings = Pick<SseResponseOptions, 'client' | 'maxQueuedBytes' | 'heartbeatMs' | 'dropAfter' | 'tag'>;
 
 /** What a producer writes to: one open event stream. */
 export interface SseConnection {
@@ -76,6 +81,7 @@ interface Registry {
   closedByReason: Record<CloseReason, number>;
   heartbeats: Map<number, { timer: ReturnType<typeof setInterval>; members: Set<Connection> }>;
   tagged: Map<string, Set<Connection>>;
+  openByClient: Map<string, number>;
 }
 
 // One registry per process, on globalThis so that dev reloads and every route module share it.
@@ -86,6 +92,7 @@ const registry: Registry = ((globalThis as { __sseRegistry?: Registry }).__sseRe
   closedByReason: { client: 0, server: 0, slow: 0, shutdown: 0, error: 0, dropped: 0 },
   heartbeats: new Map(),
   tagged: new Map(),
+  openByClient: new Map(),
 });
 
 const HEARTBEAT = toBytes(encodeComment('ping'));
@@ -129,6 +136,8 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       tagged.add(this);
     }
     registry.openByLabel.set(this.label, (registry.openByLabel.get(this.label) ?? 0) + 1);
+    const { client } = this.options;
+    if (client) registry.openByClient.set(client, (registry.openByClient.get(client) ?? 0) + 1);
     this.write(toBytes(encodeRetry(this.options.retry ?? 1000)));
     if (this.heartbeatMs > 0) joinHeartbeat(this, this.heartbeatMs);
     try {
@@ -190,6 +199,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       const left = (registry.openByLabel.get(this.label) ?? 1) - 1;
       if (left > 0) registry.openByLabel.set(this.label, left);
       else registry.openByLabel.delete(this.label);
+      const { client } = this.options;
+      if (client) {
+        const ofClient = (registry.openByClient.get(client) ?? 1) - 1;
+        if (ofClient > 0) registry.openByClient.set(client, ofClient);
+        else registry.openByClient.delete(client);
+      }
     }
     registry.closedByReason[reason] = (registry.closedByReason[reason] ?? 0) + 1;
     leaveHeartbeat(this, this.heartbeatMs);
@@ -295,4 +310,9 @@ export function dropTagged(tag: string): number {
   const tagged = [...(registry.tagged.get(tag) ?? [])];
   for (const connection of tagged) connection.close('dropped');
   return tagged.length;
+}
+
+/** Open streams counted under `client` (see `SseResponseOptions.client`), or all open streams. */
+export function countOpenStreams(client?: string): number {
+  return client === undefined ? registry.open.size : (registry.openByClient.get(client) ?? 0);
 }

@@ -1,9 +1,11 @@
+import { methodNotAllowed } from '@/lib/http/errors';
 import { activeGenerations, heldRuns } from '@/lib/server/chat-runs';
 import { getClock } from '@/lib/server/clock';
+import { route } from '@/lib/server/route';
 import { getStreamStats } from '@/lib/sse/server';
 
 /** `GET /api/stats`: what the server holds open right now, for dashboards, tests and the soak bench. */
-export function GET(): Response {
+export const GET = route({}, () => {
   const streams = getStreamStats();
   return Response.json(
     {
@@ -17,4 +19,9 @@ export function GET(): Response {
     },
     { headers: { 'Cache-Control': 'no-store' } },
   );
-}
+});
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

@@ -1,7 +1,9 @@
-import { ApiError, handle, methodNotAllowed } from '@/lib/http/errors';
+import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { parseFaults } from '@/lib/http/faults';
 import { cancelRun } from '@/lib/server/chat-runs';
 import { runResponse } from '@/lib/server/chat-stream';
+import { streamSettings } from '@/lib/server/guard';
+import { preflight, route } from '@/lib/server/route';
 import { parseCursor } from '../schema';
 
 interface Context {
@@ -20,25 +22,22 @@ async function streamIdOf(context: Context): Promise<string> {
  * `GET /api/chat/<streamId>`: reattaches to a running or recently finished stream, from the start
  * or after `Last-Event-ID`, as after a page reload. Unknown or expired streams answer 204.
  */
-export function GET(request: Request, context: Context): Promise<Response> {
-  return handle(async () => {
-    const streamId = await streamIdOf(context);
-    const params = new URL(request.url).searchParams;
-    const cursor = parseCursor(request, params);
-    const afterSeq = cursor?.streamId === streamId ? cursor.seq : 0;
-    return runResponse(request, streamId, afterSeq, parseFaults(params));
-  });
-}
+export const GET = route<Context>({ opensStream: true }, async (request, caller, context) => {
+  const streamId = await streamIdOf(context);
+  const params = new URL(request.url).searchParams;
+  const cursor = parseCursor(request, params);
+  const afterSeq = cursor?.streamId === streamId ? cursor.seq : 0;
+  return runResponse(request, streamId, afterSeq, { ...streamSettings(caller), ...parseFaults(params) });
+});
 
 /** `DELETE /api/chat/<streamId>`: the user's Stop. Ends the generation for good. */
-export function DELETE(_request: Request, context: Context): Promise<Response> {
-  return handle(async () => {
-    const streamId = await streamIdOf(context);
-    if (!cancelRun(streamId)) throw new ApiError('not_found', 'No such stream, or it has expired.');
-    return new Response(null, { status: 204 });
-  });
-}
+export const DELETE = route<Context>({}, async (_request, _caller, context) => {
+  const streamId = await streamIdOf(context);
+  if (!cancelRun(streamId)) throw new ApiError('not_found', 'No such stream, or it has expired.');
+  return new Response(null, { status: 204 });
+});
 
+export const OPTIONS = preflight(['GET', 'DELETE']);
 export const POST = methodNotAllowed(['GET', 'DELETE']);
 export const PUT = POST;
 export const PATCH = POST;

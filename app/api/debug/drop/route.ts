@@ -1,6 +1,7 @@
 import { readJsonBody } from '@/lib/http/body';
-import { ApiError, handle, methodNotAllowed } from '@/lib/http/errors';
+import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { faultInjectionEnabled, parseFaults } from '@/lib/http/faults';
+import { route } from '@/lib/server/route';
 import { dropTagged } from '@/lib/sse/server';
 
 /**
@@ -8,14 +9,12 @@ import { dropTagged } from '@/lib/sse/server';
  * as a network failure would, so its reconnect and resume can be watched. Off with
  * `SSE_FAULT_INJECTION=off`.
  */
-export function POST(request: Request): Promise<Response> {
-  return handle(async () => {
-    if (!faultInjectionEnabled()) throw new ApiError('not_found', 'Fault injection is off on this server.');
-    const body = (await readJsonBody(request, 1024)) as { client?: unknown };
-    const { tag } = parseFaults(new URLSearchParams(typeof body?.client === 'string' ? { client: body.client } : {}));
-    if (!tag) throw new ApiError('bad_request', 'Send { "client": "<tag>" }.');
-    return Response.json({ dropped: dropTagged(tag) }, { headers: { 'Cache-Control': 'no-store' } });
-  });
-}
+export const POST = route({}, async (request) => {
+  if (!faultInjectionEnabled()) throw new ApiError('not_found', 'Fault injection is off on this server.');
+  const body = (await readJsonBody(request, 1024)) as { client?: unknown } | null;
+  const { tag } = parseFaults(new URLSearchParams(typeof body?.client === 'string' ? { client: body.client } : {}));
+  if (!tag) throw new ApiError('bad_request', 'Send { "client": "<tag>" }.');
+  return Response.json({ dropped: dropTagged(tag) }, { headers: { 'Cache-Control': 'no-store' } });
+});
 
 export const GET = methodNotAllowed(['POST']);

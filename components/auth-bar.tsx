@@ -1,0 +1,76 @@
+'use client';
+
+import { useCallback, useEffect, useState } from 'react';
+
+interface SessionStatus {
+  required: boolean;
+  authenticated: boolean;
+  via: string | null;
+}
+
+/**
+ * Both ways a stream can be authenticated, side by side: the token that `fetch()` sends as
+ * `Authorization: Bearer`, and the session cookie that `EventSource` (which cannot send headers)
+ * gets from `POST /api/session`.
+ */
+export function AuthBar({ token, onTokenChange }: { token: string; onTokenChange: (token: string) => void }) {
+  const [status, setStatus] = useState<SessionStatus>();
+  const [message, setMessage] = useState('');
+
+  const refresh = useCallback(async () => {
+    const response = await fetch('/api/session', { cache: 'no-store' });
+    if (response.ok) setStatus((await response.json()) as SessionStatus);
+  }, []);
+
+  // The session lives on the server: ask it once on mount (the answer arrives in a callback).
+  useEffect(() => {
+    fetch('/api/session', { cache: 'no-store' })
+      .then((response) => (response.ok ? (response.json() as Promise<SessionStatus>) : undefined))
+      .then((value) => value && setStatus(value))
+      .catch(() => setMessage('Could not reach /api/session.'));
+  }, []);
+
+  async function signIn() {
+    const response = await fetch('/api/session', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    setMessage(response.ok ? 'Cookie set: EventSource sends it with every request.' : (body.error?.message ?? `HTTP ${response.status}`));
+    await refresh();
+  }
+
+  async function signOut() {
+    await fetch('/api/session', { method: 'DELETE' });
+    setMessage('Cookie cleared.');
+    await refresh();
+  }
+
+  return (
+    <div className="panel auth-bar" data-testid="auth-bar">
+      <span className="note" data-testid="auth-status">
+        {status === undefined
+          ? 'Checking the server…'
+          : status.required
+            ? `The server requires a token. EventSource cookie: ${status.authenticated ? 'signed in' : 'not signed in'}.`
+            : 'No token configured (SSE_AUTH_TOKEN unset): the API is open.'}
+      </span>
+      <label>
+        bearer token{' '}
+        <input value={token} onChange={(event) => onTokenChange(event.target.value)} placeholder="token" data-testid="token" />
+      </label>
+      <button type="button" onClick={signIn} disabled={!token} data-testid="sign-in">
+        Sign in (cookie)
+      </button>
+      <button type="button" onClick={signOut} data-testid="sign-out">
+        Sign out
+      </button>
+      {message ? (
+        <span className="note" data-testid="auth-message">
+          {message}
+        </span>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import 'server-only';
+
+import { ApiError } from '@/lib/http/errors';
+import { countOpenStreams } from '@/lib/sse/server';
+import { authenticate } from './auth';
+import { clientIp } from './client-ip';
+import { getConfig } from './config';
+import { isShuttingDown } from './lifecycle';
+import { createRateLimiter, type RateLimiter } from './rate-limit';
+
+/** What a guarded route knows about its caller. */
+export interface Caller {
+  ip: string;
+}
+
+function limiter(): RateLimiter {
+  const store = globalThis as { __sseRateLimiter?: RateLimiter };
+  const config = getConfig();
+  return (store.__sseRateLimiter ??= createRateLimiter({ perMinute: config.ratePerMinute, burst: config.rateBurst }));
+}
+
+/**
+ * The checks every API request passes, cheapest and most telling first: credentials (401), the
+ * request rate per client IP (429 with Retry-After), and for a request that opens a stream, the
+ * server shutting down (503), the client's open streams (429) and the process's (503).
+ */
+export function guard(request: Request, { opensStream, authenticated = true }: { opensStream: boolean; authenticated?: boolean }): Caller {
+  const config = getConfig();
+  if (authenticated && !authenticate(request, config.authToken)) {
+    throw new ApiError('unauthorized', 'Send Authorization: Bearer <token>, or sign in with POST /api/session for a cookie.', {
+      'WWW-Authenticate': 'Bearer realm="sse-lab"',
+    });
+  }
+  const ip = clientIp(request, config.trustProxy);
+  const waitMs = limiter().take(ip);
+  if (waitMs > 0) {
+    throw new ApiError('rate_limited', 'Too many requests from this address; slow down.', { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
+  }
+  if (opensStream) {
+    if (isShuttingDown()) throw new ApiError('unavailable', 'This server is shutting down; reconnect.', { 'Retry-After': '1' });
+    if (countOpenStreams(ip) >= config.maxStreamsPerIp) {
+      throw new ApiError('rate_limited', `At most ${config.maxStreamsPerIp} open streams per client.`, { 'Retry-After': '5' });
+    }
+    if (countOpenStreams() >= config.maxStreams) {
+      throw new ApiError('unavailable', 'This server holds as many streams as it may; try again shortly.', { 'Retry-After': '5' });
+    }
+  }
+  return { ip };
+}
+
+/** The per-stream settings from the configuration, for `createSseResponse`. */
+export function streamSettings(caller: Caller): { client: string; maxQueuedBytes: number; heartbeatMs: number } {
+  const config = getConfig();
+  return { client: caller.ip, maxQueuedBytes: config.maxQueuedBytes, heartbeatMs: config.heartbeatMs };
+}

@@ -1,0 +1,47 @@
+import 'server-only';
+
+import { ApiError, errorResponse } from '@/lib/http/errors';
+import { getConfig } from './config';
+import { corsHeaders, preflightHeaders } from './cors';
+import { guard, type Caller } from './guard';
+
+/** How a route is guarded. */
+export interface RouteOptions {
+  /** True when the route answers with a stream: shutdown and stream caps apply. */
+  opensStream?: boolean;
+  /** False for routes anyone may call (signing in). Default true. */
+  authenticated?: boolean;
+}
+
+/**
+ * Wraps a route handler with what every API route needs, in one place: CORS (refusing origins
+ * not allowed), the guard (auth, rate, caps), and the mapping of an {@link ApiError} to the JSON
+ * error response. Anything else thrown is a bug: logged, and answered with a 500 that leaks no detail.
+ */
+export function route<Context = unknown>(
+  options: RouteOptions,
+  run: (request: Request, caller: Caller, context: Context) => Response | Promise<Response>,
+): (request: Request, context: Context) => Promise<Response> {
+  return async (request, context) => {
+    const cors = corsHeaders(request, getConfig().allowedOrigins);
+    if (!cors) return errorResponse(new ApiError('forbidden_origin', 'This origin may not use the API.'));
+    let response: Response;
+    try {
+      response = await run(request, guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated }), context);
+    } catch (error) {
+      if (!(error instanceof ApiError)) console.error(error);
+      response = errorResponse(error instanceof ApiError ? error : new ApiError('internal', 'Something went wrong on the server.'));
+    }
+    for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
+    return response;
+  };
+}
+
+/** An `OPTIONS` handler answering CORS preflights for `methods` (allowed origins only). */
+export function preflight(methods: readonly string[]): (request: Request) => Response {
+  return (request) => {
+    const cors = corsHeaders(request, getConfig().allowedOrigins);
+    if (!cors) return errorResponse(new ApiError('forbidden_origin', 'This origin may not use the API.'));
+    return new Response(null, { status: 204, headers: { ...cors, ...preflightHeaders(methods), Allow: methods.join(', ') } });
+  };
+}
