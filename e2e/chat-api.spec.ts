@@ -122,3 +122,49 @@ test('without a trusted proxy a client cannot choose its address with X-Forwarde
   const response = await fetch(`${baseURL}/api/session`, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
   expect(((await response.json()) as { client: string }).client).toBe('127.0.0.1');
 });
+
+test.describe('bad input on every route', () => {
+  const WRONG_METHODS: [string, string[]][] = [
+    ['/api/clock', ['POST', 'PUT', 'PATCH', 'DELETE']],
+    ['/api/chat', ['PUT', 'PATCH', 'DELETE']],
+    ['/api/chat/abc', ['POST', 'PUT', 'PATCH']],
+    ['/api/session', ['PUT', 'PATCH']],
+    ['/api/stats', ['POST', 'PUT', 'PATCH', 'DELETE']],
+    ['/api/health', ['POST', 'PUT', 'PATCH', 'DELETE']],
+    ['/api/debug/drop', ['GET', 'PUT', 'PATCH', 'DELETE']],
+    ['/api/debug/flood', ['POST', 'PUT', 'PATCH', 'DELETE']],
+  ];
+  for (const [path, methods] of WRONG_METHODS) {
+    test(`${path} answers wrong methods with 405 JSON and Allow`, async ({ baseURL }) => {
+      for (const method of methods) {
+        const response = await fetch(`${baseURL}${path}`, { method });
+        expect(response.status, method).toBe(405);
+        expect(response.headers.get('allow')).toBeTruthy();
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+      }
+    });
+  }
+
+  const BAD_QUERIES: [string, RequestInit, number, string][] = [
+    ['/api/clock?dropAfter=0', {}, 400, 'invalid_parameter'],
+    ['/api/clock?dropAfter=many', {}, 400, 'invalid_parameter'],
+    ['/api/clock?client=%3Cscript%3E', {}, 400, 'invalid_parameter'],
+    ['/api/clock', { headers: { 'Last-Event-ID': '9'.repeat(300) } }, 400, 'invalid_parameter'],
+    ['/api/chat?prompt=hi', { headers: { 'Last-Event-ID': 'x'.repeat(300) } }, 400, 'invalid_parameter'],
+    [`/api/chat?prompt=${'x'.repeat(4001)}`, {}, 400, 'invalid_parameter'],
+    ['/api/chat?prompt=hi&history=%5B', {}, 400, 'invalid_parameter'],
+    ['/api/chat/not%20an%20id', {}, 400, 'invalid_parameter'],
+    ['/api/debug/flood?kb=0', {}, 400, 'invalid_parameter'],
+    ['/api/debug/drop', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }, 400, 'bad_request'],
+    ['/api/debug/drop', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'x'.repeat(2000) }, 413, 'payload_too_large'],
+    ['/api/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"token":5}' }, 400, 'bad_request'],
+    ['/api/session', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'token' }, 415, 'unsupported_media_type'],
+  ];
+  for (const [path, init, status, code] of BAD_QUERIES) {
+    test(`${init.method ?? 'GET'} ${path.slice(0, 60)} answers ${status} ${code}`, async ({ baseURL }) => {
+      const response = await fetch(`${baseURL}${path}`, init);
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+    });
+  }
+});

@@ -8,6 +8,9 @@ import { getConfig } from './config';
 import { isShuttingDown } from './lifecycle';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
 
+// Real ids are short; a long one is garbage or an attack, not a cursor to look up.
+const MAX_LAST_EVENT_ID = 256;
+
 /** What a guarded route knows about its caller. */
 export interface Caller {
   ip: string;
@@ -30,6 +33,10 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
     throw new ApiError('unauthorized', 'Send Authorization: Bearer <token>, or sign in with POST /api/session for a cookie.', {
       'WWW-Authenticate': 'Bearer realm="sse-lab"',
     });
+  }
+  const lastEventId = request.headers.get('last-event-id');
+  if (lastEventId !== null && lastEventId.length > MAX_LAST_EVENT_ID) {
+    throw new ApiError('invalid_parameter', `Last-Event-ID must be at most ${MAX_LAST_EVENT_ID} characters.`);
   }
   const ip = clientIp(request, config.trustProxy);
   const waitMs = limiter().take(ip);

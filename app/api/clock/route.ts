@@ -1,3 +1,4 @@
+import { methodNotAllowed } from '@/lib/http/errors';
 import { parseFaults } from '@/lib/http/faults';
 import { createClockResponse } from '@/lib/server/clock';
 import { streamSettings } from '@/lib/server/guard';
@@ -14,3 +15,7 @@ export const GET = route({ opensStream: true }, (request, caller) => {
 });
 
 export const OPTIONS = preflight(['GET']);
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

@@ -1,6 +1,10 @@
+import { methodNotAllowed } from '@/lib/http/errors';
 import { getStreamStats } from '@/lib/sse/server';
 
-/** `GET /api/health`: liveness for load balancers and the test runner, with the open stream count. */
+/**
+ * `GET /api/health`: liveness for load balancers and the test runner, with the open stream count.
+ * Unguarded on purpose: a balancer has no token, and it must keep working when clients are limited.
+ */
 export function GET(): Response {
   const { openStreams } = getStreamStats();
   return Response.json(
@@ -8,3 +12,8 @@ export function GET(): Response {
     { headers: { 'Cache-Control': 'no-store' } },
   );
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

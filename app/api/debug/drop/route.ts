@@ -18,3 +18,6 @@ export const POST = route({}, async (request) => {
 });
 
 export const GET = methodNotAllowed(['POST']);
+export const PUT = GET;
+export const PATCH = GET;
+export const DELETE = GET;

@@ -18,3 +18,6 @@ export const GET = route({ opensStream: true }, (request, caller) => {
 });
 
 export const POST = methodNotAllowed(['GET']);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;
