@@ -80,7 +80,7 @@ export function createParser(options: ParserOptions): Parser {
     if (!sawFirstCharacter) {
       if (text.length === 0) return;
       sawFirstCharacter = true;
-      // [spec] One leading U+FEFF BYTE ORDER MARK character must be ignored if any are present.
+      // [spec] The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any.
       if (text.charCodeAt(0) === BOM) text = text.slice(1);
     }
     parseText(text);
