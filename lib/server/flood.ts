@@ -1,14 +1,14 @@
 import 'server-only';
 
-import { encodeEvent } from '@/lib/sse/encoder';
-import { createSseResponse, toBytes, type StreamSettings } from '@/lib/sse/server';
+import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
 
-// One 1 KiB event, encoded once and sent again and again.
-const KIB_EVENT = toBytes(encodeEvent({ event: 'flood', data: 'x'.repeat(1024 - 'event: flood\ndata: \n\n'.length) }));
+// About 1 KiB of data an event.
+const PAYLOAD = 'x'.repeat(1000);
 
 /**
- * A stream of `kb` 1 KiB events, 64 per timer turn, ignoring backpressure on purpose: the stream's
- * queue bound is what must stop it for a client that does not read.
+ * A stream of `kb` events of about 1 KiB, 64 per timer turn, ignoring backpressure on purpose: the
+ * stream's queue bound is what must stop it for a client that does not read. Each event is encoded
+ * afresh (it carries its own id), so an unbounded queue would really hold `kb` KiB of memory.
  */
 export function createFlood(signal: AbortSignal, kb: number, settings: StreamSettings): Response {
   return createSseResponse({
@@ -16,12 +16,12 @@ export function createFlood(signal: AbortSignal, kb: number, settings: StreamSet
     signal,
     label: 'flood',
     start(connection) {
-      let left = kb;
+      let sent = 0;
       const timer = setInterval(() => {
-        for (let i = 0; i < 64 && left > 0; i++, left--) {
-          if (!connection.sendBytes(KIB_EVENT)) return;
+        for (let i = 0; i < 64 && sent < kb; i++) {
+          if (!connection.send({ event: 'flood', id: ++sent, data: PAYLOAD })) return;
         }
-        if (left === 0) connection.close();
+        if (sent === kb) connection.close();
       }, 1);
       return () => clearInterval(timer);
     },
