@@ -56,6 +56,7 @@ export interface ServerStats {
   eventsSent: number;
   closedByReason: Record<'client' | 'server' | 'slow' | 'shutdown' | 'error' | 'dropped', number>;
   droppedSlowClients: number;
+  memory: { rssBytes: number; heapUsedBytes: number };
 }
 
 /**

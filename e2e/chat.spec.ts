@@ -23,7 +23,8 @@ test.describe('/chat', () => {
   });
 
   test('the same prompt and seed give the same answer in both columns', async ({ page }) => {
-    await ask(page, 'What are server-sent events?');
+    // A few ms a token, so that time to first token and tokens a second have a span to measure.
+    await ask(page, 'What are server-sent events?', { delay: '3' });
     for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-status`)).toHaveText('ready');
     const esAnswer = await page.getByTestId('es-answer').innerText();
     expect(esAnswer.length).toBeGreaterThan(200);

@@ -14,7 +14,8 @@ export const CHAT_EVENT_TYPES = ['status', 'tool', 'token', 'done', 'error', 're
  */
 export function useChatSession() {
   const [state, dispatch] = useReducer(chatReducer, INITIAL_CHAT);
-  const pending = useRef({ text: '', count: 0, lastEventId: '' });
+  // Tokens not yet rendered, and when the first of them arrived (the metrics want arrival times).
+  const pending = useRef({ text: '', count: 0, lastEventId: '', firstAt: 0 });
   const frame = useRef<number | null>(null);
   const nextKey = useRef(1);
 
@@ -23,8 +24,8 @@ export function useChatSession() {
     frame.current = null;
     const batch = pending.current;
     if (batch.count === 0) return;
-    pending.current = { text: '', count: 0, lastEventId: '' };
-    dispatch({ type: 'tokens', text: batch.text, count: batch.count, lastEventId: batch.lastEventId, at: performance.now() });
+    pending.current = { text: '', count: 0, lastEventId: '', firstAt: 0 };
+    dispatch({ type: 'tokens', text: batch.text, count: batch.count, lastEventId: batch.lastEventId, at: batch.firstAt });
   }, []);
 
   const onEvent = useCallback(
@@ -37,6 +38,7 @@ export function useChatSession() {
           return;
         }
         const batch = pending.current;
+        if (batch.count === 0) batch.firstAt = performance.now();
         batch.text += text;
         batch.count++;
         batch.lastEventId = event.lastEventId;
@@ -57,7 +59,7 @@ export function useChatSession() {
   );
 
   const begin = useCallback((prompt: string, seed: number, replace: boolean) => {
-    pending.current = { text: '', count: 0, lastEventId: '' };
+    pending.current = { text: '', count: 0, lastEventId: '', firstAt: 0 };
     const key = nextKey.current++;
     const at = performance.now();
     dispatch(replace ? { type: 'regenerate', key, seed, at } : { type: 'submit', key, prompt, seed, at });
@@ -78,7 +80,7 @@ export function useChatSession() {
   );
 
   const clear = useCallback(() => {
-    pending.current = { text: '', count: 0, lastEventId: '' };
+    pending.current = { text: '', count: 0, lastEventId: '', firstAt: 0 };
     dispatch({ type: 'clear' });
   }, []);
 

@@ -16,6 +16,7 @@ export const GET = route({}, () => {
       eventsSent: streams.eventsSent,
       closedByReason: streams.closedByReason,
       droppedSlowClients: streams.closedByReason.slow,
+      memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
     },
     { headers: { 'Cache-Control': 'no-store' } },
   );
