@@ -294,7 +294,7 @@ describe('createSseResponse: slow readers', () => {
     assert.equal(after.openStreams, before.openStreams);
     // The event that did not fit is not counted as sent.
     assert.equal(after.eventsSent, before.eventsSent + 1);
-    await assert.rejects(stream.reader.read(), { message: 'Client too slow: stream closed.' });
+    await assert.rejects(stream.reader.read(), { name: 'AbortError', message: 'Client too slow: stream cut off.' });
   });
 
   test('never cuts off a reader that keeps up, however much passes through', async () => {

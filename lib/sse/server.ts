@@ -213,10 +213,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     try {
       this.runCleanup();
     } finally {
-      // A slow client's queue is dropped; 'dropped' (fault injection) ends the response abruptly,
-      // as a network failure would, instead of with a clean end of stream.
-      if (reason === 'slow') this.controller?.error(new Error('Client too slow: stream closed.'));
-      else if (reason === 'dropped') this.controller?.error(new Error('Connection dropped on purpose.'));
+      // A slow client's queue is dropped, and 'dropped' (fault injection) ends the response
+      // abruptly, as a network failure would, instead of with a clean end of stream. Named
+      // AbortError, as it is one: servers (Next among them) then destroy the response without
+      // logging a stack trace for each client; the counts in getStreamStats() keep the record.
+      if (reason === 'slow') this.controller?.error(new DOMException('Client too slow: stream cut off.', 'AbortError'));
+      else if (reason === 'dropped') this.controller?.error(new DOMException('Connection dropped on purpose.', 'AbortError'));
       else closeQuietly(this.controller);
     }
   }
