@@ -7,22 +7,12 @@
 import { createParser as createTheirs } from 'eventsource-parser';
 import { encodeComment, encodeEvent } from '../lib/sse/encoder';
 import { createParser as createOurs } from '../lib/sse/parser';
+import { seededRandom } from '../lib/seeded-random';
 
 const targetMegabytes = Number(process.argv[2] ?? 8);
 const CHUNK_SIZES = [64 * 1024, 1500, 64];
 const ROUNDS = 7;
 
-// A deterministic generator, so every run parses the same bytes.
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // A mix like the streams this app serves: many small chat tokens, clock updates with JSON,
 // multi-line markdown, heartbeats, the odd large event, and non-ASCII text.

@@ -229,3 +229,16 @@ export function rawGet(url: string, path: string, headers: Record<string, string
 export function mib(kib: number): string {
   return `${(kib / 1024).toFixed(1)} MiB`;
 }
+
+/** Runs a bench's main function, which resolves with its exit code, and reports a crash as exit 1. */
+export function runBench(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -8,7 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BENCH_ENV, getStats, mib, rawGet, rssKiB, startServer } from './server';
+import { BENCH_ENV, getStats, mib, rawGet, rssKiB, runBench, startServer } from './server';
 
 const CLIENTS = positiveInt(process.argv[2], 20);
 const STREAM_KIB = positiveInt(process.argv[3], 16 * 1024);
@@ -138,12 +138,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runBench(main);

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BENCH_ENV, getStats, mib, rawGet, rssKiB, startServer, type RunningServer, type ServerStats } from './server';
+import { BENCH_ENV, getStats, mib, rawGet, rssKiB, runBench, startServer, type RunningServer, type ServerStats } from './server';
 
 const WAVES = positiveInt(process.argv[2], 10);
 const PER_WAVE = positiveInt(process.argv[3], 100);
@@ -174,12 +174,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runBench(main);

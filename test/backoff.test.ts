@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, mock, test } from 'node:test';
 import { abortableDelay, backoffDelay, parseRetryAfter } from '../lib/sse/backoff';
+import { flush, trackTimeouts } from './support/timers';
 
 const JUST_UNDER_ONE = 1 - Number.EPSILON;
 
@@ -167,27 +168,4 @@ function track(promise: Promise<void>): { done: boolean } {
   return state;
 }
 
-// setImmediate is not faked, so this lets every pending promise reaction run.
-function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
-/** Wraps the current setTimeout and clearTimeout and returns the set of handles still pending. */
-function trackTimeouts(): Set<unknown> {
-  const live = new Set<unknown>();
-  const set = globalThis.setTimeout;
-  const clear = globalThis.clearTimeout;
-  mock.method(globalThis, 'setTimeout', (callback: () => void, ms?: number) => {
-    const handle = set(() => {
-      live.delete(handle);
-      callback();
-    }, ms);
-    live.add(handle);
-    return handle;
-  });
-  mock.method(globalThis, 'clearTimeout', (handle: ReturnType<typeof setTimeout> | undefined) => {
-    live.delete(handle);
-    clear(handle);
-  });
-  return live;
-}

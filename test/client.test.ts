@@ -9,6 +9,7 @@ import {
 } from '../lib/sse/client';
 import { EventStreamError } from '../lib/sse/errors';
 import type { SseEvent } from '../lib/sse/types';
+import { flush, trackTimeouts } from './support/timers';
 
 const URL_ = 'http://sse.test/stream';
 const SSE_TYPE = { 'content-type': 'text/event-stream' };
@@ -135,10 +136,6 @@ function connect(replies: Reply[], options: Partial<EventStreamOptions> = {}): H
   return { handle, requests, events, reconnects, states };
 }
 
-// setImmediate is not faked, so waiting on it lets every pending promise reaction run.
-function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -176,25 +173,6 @@ async function rejection(promise: Promise<void>): Promise<EventStreamError> {
   assert.fail('expected done to reject');
 }
 
-/** Wraps the current setTimeout and clearTimeout and returns the set of handles still pending. */
-function trackTimeouts(): Set<unknown> {
-  const live = new Set<unknown>();
-  const set = globalThis.setTimeout;
-  const clear = globalThis.clearTimeout;
-  mock.method(globalThis, 'setTimeout', (callback: () => void, ms?: number) => {
-    const handle = set(() => {
-      live.delete(handle);
-      callback();
-    }, ms);
-    live.add(handle);
-    return handle;
-  });
-  mock.method(globalThis, 'clearTimeout', (handle: ReturnType<typeof setTimeout> | undefined) => {
-    live.delete(handle);
-    clear(handle);
-  });
-  return live;
-}
 
 beforeEach(() => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: START });

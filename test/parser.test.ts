@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { ParseError } from '../lib/sse/errors';
 import { createParser, type Parser, type ParserOptions } from '../lib/sse/parser';
 import type { SseEvent } from '../lib/sse/types';
+import { seededRandom } from '../lib/seeded-random';
 
 // What a stream produced, in order, through each of the parser's callbacks.
 interface Outcome {
@@ -14,17 +15,6 @@ interface Outcome {
 const encoder = new TextEncoder();
 const SPLIT_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
-// mulberry32: a deterministic generator, so a failing split can be replayed.
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function event(data: string, type = 'message', lastEventId = ''): SseEvent {
   return { type, data, lastEventId };

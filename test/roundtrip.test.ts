@@ -3,20 +3,10 @@ import { describe, test } from 'node:test';
 import { encodeEvent } from '../lib/sse/encoder';
 import { createParser } from '../lib/sse/parser';
 import type { EventInput, SseEvent } from '../lib/sse/types';
+import { seededRandom } from '../lib/seeded-random';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
-// mulberry32: a deterministic generator, so a failing case can be replayed from its seed.
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces that stress the format: every line end, NUL, colons, spaces where one is stripped,
 // multibyte and astral characters, and a field-like text inside data.

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventSource } from '@/hooks/use-event-source';
+import { ClockControls, clockStats } from './clock-parts';
 import { dropConnection, newClientTag, useClockFeed } from './use-clock-feed';
 
 const EVENT_TYPES = ['update', 'notification', 'reset', 'resumed'];
@@ -29,33 +30,15 @@ export function EventSourceClock({ url }: { url: string }) {
         </>
       }
       state={source.state}
-      stats={[
-        { label: 'message', value: feed.counts.message, testId: 'count-message' },
-        { label: 'update', value: feed.counts.update, testId: 'count-update' },
-        { label: 'notification', value: feed.counts.notification, testId: 'count-notification' },
-        { label: 'last event id', value: source.lastEventId || '—', testId: 'last-id' },
-        { label: 'reconnects', value: source.reconnects, testId: 'reconnects' },
-        { label: 'replayed', value: feed.ids.replayed, testId: 'replayed' },
-        { label: 'id gaps', value: feed.ids.gaps, testId: 'gaps' },
-        { label: 'duplicates', value: feed.ids.duplicates, testId: 'duplicates' },
-      ]}
+      stats={clockStats(feed, { lastEventId: source.lastEventId, reconnects: source.reconnects })}
       controls={
-        <>
-          <button type="button" className="primary" onClick={source.open} disabled={source.state === 'open'} data-testid="es-connect">
-            Connect
-          </button>
-          <button type="button" onClick={source.close} disabled={source.state === 'closed' || source.state === 'idle'} data-testid="es-close">
-            Close
-          </button>
-          <button
-            type="button"
-            onClick={() => dropConnection(tag).catch((error: Error) => feed.note('error', error.message))}
-            disabled={source.state !== 'open'}
-            data-testid="es-drop"
-          >
-            Drop connection
-          </button>
-        </>
+        <ClockControls
+          testId="es"
+          state={source.state}
+          onOpen={source.open}
+          onClose={source.close}
+          onDrop={() => dropConnection(tag).catch((error: Error) => feed.note('error', error.message))}
+        />
       }
       log={feed.log}
     />

@@ -3,6 +3,7 @@
 import { useCallback, useState } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventStream } from '@/hooks/use-event-stream';
+import { ClockControls, clockStats } from './clock-parts';
 import { dropConnection, newClientTag, useClockFeed } from './use-clock-feed';
 
 // The raw view keeps only the tail of the wire, however long the tab stays open.
@@ -47,34 +48,15 @@ export function FetchClock({ url, token }: { url: string; token: string }) {
         </>
       }
       state={stream.state}
-      stats={[
-        { label: 'message', value: feed.counts.message, testId: 'count-message' },
-        { label: 'update', value: feed.counts.update, testId: 'count-update' },
-        { label: 'notification', value: feed.counts.notification, testId: 'count-notification' },
-        { label: 'last event id', value: stream.lastEventId || '—', testId: 'last-id' },
-        { label: 'reconnects', value: stream.reconnects, testId: 'reconnects' },
-        { label: 'back-off', value: backoff, testId: 'backoff' },
-        { label: 'replayed', value: feed.ids.replayed, testId: 'replayed' },
-        { label: 'id gaps', value: feed.ids.gaps, testId: 'gaps' },
-        { label: 'duplicates', value: feed.ids.duplicates, testId: 'duplicates' },
-      ]}
+      stats={clockStats(feed, { lastEventId: stream.lastEventId, reconnects: stream.reconnects, backoff })}
       controls={
-        <>
-          <button type="button" className="primary" onClick={stream.open} disabled={stream.state === 'open'} data-testid="fetch-connect">
-            Connect
-          </button>
-          <button type="button" onClick={stream.close} disabled={stream.state === 'closed' || stream.state === 'idle'} data-testid="fetch-close">
-            Close
-          </button>
-          <button
-            type="button"
-            onClick={() => dropConnection(tag).catch((error: Error) => feed.note('error', error.message))}
-            disabled={stream.state !== 'open'}
-            data-testid="fetch-drop"
-          >
-            Drop connection
-          </button>
-        </>
+        <ClockControls
+          testId="fetch"
+          state={stream.state}
+          onOpen={stream.open}
+          onClose={stream.close}
+          onDrop={() => dropConnection(tag).catch((error: Error) => feed.note('error', error.message))}
+        />
       }
       log={feed.log}
     >

@@ -4,6 +4,8 @@
  * seed always give the same steps, delays included; the seed only varies phrasing, never facts.
  */
 
+import { seededRandom } from '../seeded-random';
+
 /** Who wrote a message. */
 export type ChatRole = 'user' | 'assistant';
 
@@ -61,17 +63,6 @@ const ERROR_MESSAGE = 'The simulated model failed mid-answer (/error in the prom
 
 type Random = () => number;
 
-/** mulberry32: tiny, fast and good enough to vary phrasing; returns numbers in [0, 1). */
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function between(random: Random, low: number, high: number): number {
   return low + (high - low) * random();
@@ -1284,9 +1275,9 @@ function* steps(
   messages: readonly ChatMessage[],
   { delayMs, seed }: SimulateOptions,
 ): Generator<ChatStep, void, undefined> {
-  const plan = planAnswer(messages, mulberry32(seed));
+  const plan = planAnswer(messages, seededRandom(seed));
   // Pacing draws from its own sequence, so the same seed gives the same answer at any delayMs.
-  const pacing = mulberry32(seed ^ 0x9e3779b9);
+  const pacing = seededRandom(seed ^ 0x9e3779b9);
   const wait = (low: number, high: number) => Math.round(delayMs * between(pacing, low, high));
 
   yield { type: 'status', data: { stage: 'thinking' }, delayMs: wait(8, 15) };

@@ -1,0 +1,36 @@
+import type { StreamPanelProps } from '@/components/stream-panel';
+import type { useClockFeed } from './use-clock-feed';
+
+type Feed = ReturnType<typeof useClockFeed>;
+
+/** The figures both clock panels show, with the transport's own in the middle. */
+export function clockStats(feed: Feed, transport: { lastEventId: string; reconnects: number; backoff?: string }): StreamPanelProps['stats'] {
+  return [
+    { label: 'message', value: feed.counts.message, testId: 'count-message' },
+    { label: 'update', value: feed.counts.update, testId: 'count-update' },
+    { label: 'notification', value: feed.counts.notification, testId: 'count-notification' },
+    { label: 'last event id', value: transport.lastEventId || '—', testId: 'last-id' },
+    { label: 'reconnects', value: transport.reconnects, testId: 'reconnects' },
+    ...(transport.backoff === undefined ? [] : [{ label: 'back-off', value: transport.backoff, testId: 'backoff' }]),
+    { label: 'replayed', value: feed.ids.replayed, testId: 'replayed' },
+    { label: 'id gaps', value: feed.ids.gaps, testId: 'gaps' },
+    { label: 'duplicates', value: feed.ids.duplicates, testId: 'duplicates' },
+  ];
+}
+
+/** Connect, Close and Drop connection, for either transport. */
+export function ClockControls({ testId, state, onOpen, onClose, onDrop }: { testId: string; state: string; onOpen: () => void; onClose: () => void; onDrop: () => void }) {
+  return (
+    <>
+      <button type="button" className="primary" onClick={onOpen} disabled={state === 'open'} data-testid={`${testId}-connect`}>
+        Connect
+      </button>
+      <button type="button" onClick={onClose} disabled={state === 'closed' || state === 'idle'} data-testid={`${testId}-close`}>
+        Close
+      </button>
+      <button type="button" onClick={onDrop} disabled={state !== 'open'} data-testid={`${testId}-drop`}>
+        Drop connection
+      </button>
+    </>
+  );
+}
