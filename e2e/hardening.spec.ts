@@ -138,6 +138,22 @@ test.describe('limits', () => {
     await expectError(limited, 429, 'rate_limited');
   });
 
+  test('guessing the token is rate limited like any other request', async () => {
+    const who = { Authorization: 'Bearer guess', ...client() };
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await fetch(`${server.url}/api/clock`, { headers: who })).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+  });
+
+  test('HEAD on a stream route answers the headers and leaves no stream open', async () => {
+    await expect.poll(openStreams).toBe(0);
+    const head = await fetch(`${server.url}/api/clock`, { method: 'HEAD', headers: { ...bearer, ...client() } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await openStreams()).toBe(0);
+  });
+
   test('streams dropped by socket resets are counted out within seconds', async () => {
     await expect.poll(openStreams).toBe(0);
     const { port } = new URL(server.url);

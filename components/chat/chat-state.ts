@@ -116,7 +116,10 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         turn.status === 'streaming' || turn.status === 'submitted' ? { ...turn, status: 'ready', stopped: true, endedAt: action.at } : turn,
       );
     case 'fail':
-      return updateLast(state, (turn) => ({ ...turn, status: 'error', error: action.message, endedAt: action.at }));
+      // Only an answer still coming can fail; a finished one keeps its result.
+      return updateLast(state, (turn) =>
+        turn.status === 'submitted' || turn.status === 'streaming' ? { ...turn, status: 'error', error: action.message, endedAt: action.at } : turn,
+      );
     case 'event':
       return updateLast(state, (turn) => applyEvent(turn, action.event, action.at));
   }

@@ -239,6 +239,6 @@ export function useFetchChat(token: string): TransportChat {
       stream.close();
       session.clear();
     },
-    drop: () => void dropConnection(tag).catch((error: Error) => session.fail(error.message)),
+    drop: () => void dropConnection(tag, authorization).catch((error: Error) => session.fail(error.message)),
   };
 }

@@ -55,7 +55,9 @@ export function FetchClock({ url, token }: { url: string; token: string }) {
           state={stream.state}
           onOpen={stream.open}
           onClose={stream.close}
-          onDrop={() => dropConnection(tag).catch((error: Error) => feed.note('error', error.message))}
+          onDrop={() =>
+            dropConnection(tag, token ? { Authorization: `Bearer ${token}` } : undefined).catch((error: Error) => feed.note('error', error.message))
+          }
         />
       }
       log={feed.log}

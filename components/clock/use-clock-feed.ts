@@ -56,10 +56,10 @@ export function newClientTag(prefix: string): string {
 }
 
 /** Asks the server to cut off this tag's streams abruptly, as a network failure would. */
-export async function dropConnection(tag: string): Promise<number> {
+export async function dropConnection(tag: string, headers?: Record<string, string>): Promise<number> {
   const response = await fetch('/api/debug/drop', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify({ client: tag }),
   });
   if (!response.ok) throw new Error(`Drop failed: HTTP ${response.status}`);

@@ -179,7 +179,8 @@ async function generate(run: Run, input: RunInput): Promise<void> {
         sinceYield = 0;
       }
       if (signal.aborted) return;
-      if (!appendStep(run, step)) return;
+      // A run over its log limit ends like any other: finish() below closes its streams.
+      if (!appendStep(run, step)) break;
     }
   } catch (error) {
     console.error('chat generation failed', error);

@@ -110,7 +110,8 @@ export function createClockResponse(signal: AbortSignal, lastEventId: string | n
       if (resume.kind === 'replayed') {
         connection.send({ event: 'resumed', id: clock.topic.lastId, data: { after: lastEventId, replayed: resume.count } });
       }
-      clock.dueNotifications.push(Date.now() + clock.config.notificationDelayMs);
+      // Only a listener that is still here once subscribed gets announced.
+      if (!connection.closed) clock.dueNotifications.push(Date.now() + clock.config.notificationDelayMs);
       return () => clock.topic.unsubscribe(connection);
     },
   });

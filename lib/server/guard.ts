@@ -5,7 +5,6 @@ import { countOpenStreams } from '@/lib/sse/server';
 import { authenticate } from './auth';
 import { clientIp } from './client-ip';
 import { getConfig } from './config';
-import { isShuttingDown } from './lifecycle';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
 
 // Real ids are short; a long one is garbage or an attack, not a cursor to look up.
@@ -23,17 +22,12 @@ function limiter(): RateLimiter {
 }
 
 /**
- * The checks every API request passes, cheapest and most telling first: credentials (401), the
- * request rate per client IP (429 with Retry-After), and for a request that opens a stream, the
- * server shutting down (503), the client's open streams (429) and the process's (503).
+ * The checks every API request passes: the request rate per client IP first (429 with
+ * Retry-After), so that guessing tokens is throttled too; then credentials (401); and for a
+ * request that opens a stream, the client's open streams (429) and the process's (503).
  */
 export function guard(request: Request, { opensStream, authenticated = true }: { opensStream: boolean; authenticated?: boolean }): Caller {
   const config = getConfig();
-  if (authenticated && !authenticate(request, config.authToken)) {
-    throw new ApiError('unauthorized', 'Send Authorization: Bearer <token>, or sign in with POST /api/session for a cookie.', {
-      'WWW-Authenticate': 'Bearer realm="sse-lab"',
-    });
-  }
   const lastEventId = request.headers.get('last-event-id');
   if (lastEventId !== null && lastEventId.length > MAX_LAST_EVENT_ID) {
     throw new ApiError('invalid_parameter', `Last-Event-ID must be at most ${MAX_LAST_EVENT_ID} characters.`);
@@ -43,16 +37,28 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
   if (waitMs > 0) {
     throw new ApiError('rate_limited', 'Too many requests from this address; slow down.', { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
   }
-  if (opensStream) {
-    if (isShuttingDown()) throw new ApiError('unavailable', 'This server is shutting down; reconnect.', { 'Retry-After': '1' });
-    if (countOpenStreams(ip) >= config.maxStreamsPerIp) {
-      throw new ApiError('rate_limited', `At most ${config.maxStreamsPerIp} open streams per client.`, { 'Retry-After': '5' });
-    }
-    if (countOpenStreams() >= config.maxStreams) {
-      throw new ApiError('unavailable', 'This server holds as many streams as it may; try again shortly.', { 'Retry-After': '5' });
-    }
+  if (authenticated && !authenticate(request, config.authToken)) {
+    throw new ApiError('unauthorized', 'Send Authorization: Bearer <token>, or sign in with POST /api/session for a cookie.', {
+      'WWW-Authenticate': 'Bearer realm="sse-lab"',
+    });
   }
+  if (opensStream) assertStreamCapacity({ ip });
   return { ip };
+}
+
+/**
+ * Throws unless the caller and the process may open one more stream. The guard calls it; a route
+ * that awaits anything before it opens the stream (reading a body) calls it again just before, as
+ * the counts may have moved meanwhile.
+ */
+export function assertStreamCapacity(caller: Caller): void {
+  const config = getConfig();
+  if (countOpenStreams(caller.ip) >= config.maxStreamsPerIp) {
+    throw new ApiError('rate_limited', `At most ${config.maxStreamsPerIp} open streams per client.`, { 'Retry-After': '5' });
+  }
+  if (countOpenStreams() >= config.maxStreams) {
+    throw new ApiError('unavailable', 'This server holds as many streams as it may; try again shortly.', { 'Retry-After': '5' });
+  }
 }
 
 /** The per-stream settings from the configuration, for `createSseResponse`. */

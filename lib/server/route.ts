@@ -1,9 +1,12 @@
 import 'server-only';
 
 import { ApiError, errorResponse } from '@/lib/http/errors';
+import { encodeComment, encodeRetry } from '@/lib/sse/encoder';
+import { SSE_HEADERS } from '@/lib/sse/server';
 import { getConfig } from './config';
 import { corsHeaders, preflightHeaders } from './cors';
 import { guard, type Caller } from './guard';
+import { isShuttingDown } from './lifecycle';
 
 /** How a route is guarded. */
 export interface RouteOptions {
@@ -27,7 +30,16 @@ export function route<Context = unknown>(
     if (!cors) return errorResponse(new ApiError('forbidden_origin', 'This origin may not use the API.'));
     let response: Response;
     try {
-      response = await run(request, guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated }), context);
+      const caller = guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated });
+      if (options.opensStream && request.method === 'HEAD') {
+        // Next answers HEAD with the GET handler, and Node drops the body: a real stream would
+        // stay open, unread and uncounted-out, forever. Headers are all HEAD asks for.
+        response = new Response(null, { headers: SSE_HEADERS });
+      } else if (options.opensStream && isShuttingDown()) {
+        response = goAway();
+      } else {
+        response = await run(request, caller, context);
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) console.error(error);
       response = errorResponse(error instanceof ApiError ? error : new ApiError('internal', 'Something went wrong on the server.'));
@@ -35,6 +47,15 @@ export function route<Context = unknown>(
     for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
     return response;
   };
+}
+
+/**
+ * While the server shuts down: a stream that only says when to come back and ends. Both
+ * EventSource and the fetch client reconnect after a clean end, by then to another instance; a
+ * 503 would make EventSource give up for good, as the spec has it do on any non-200.
+ */
+function goAway(): Response {
+  return new Response(`${encodeRetry(1000)}${encodeComment('server shutting down; reconnect')}`, { headers: SSE_HEADERS });
 }
 
 /** An `OPTIONS` handler answering CORS preflights for `methods` (allowed origins only). */

@@ -2,7 +2,7 @@ import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { parseFaults } from '@/lib/http/faults';
 import { chatResponse } from '@/lib/server/chat-stream';
-import { streamSettings } from '@/lib/server/guard';
+import { assertStreamCapacity, streamSettings } from '@/lib/server/guard';
 import { preflight, route } from '@/lib/server/route';
 import { MAX_BODY_BYTES, parseChatBody, parseChatQuery, parseCursor } from './schema';
 
@@ -14,6 +14,8 @@ export const POST = route({ opensStream: true }, async (request, caller) => {
   const params = new URL(request.url).searchParams;
   const settings = { ...streamSettings(caller), ...parseFaults(params) };
   const chat = parseChatBody(await readJsonBody(request, MAX_BODY_BYTES));
+  // The counts may have moved while the body arrived.
+  assertStreamCapacity(caller);
   return chatResponse(request, chat, parseCursor(request, params), settings);
 });
 

@@ -1,7 +1,7 @@
 import { methodNotAllowed } from '@/lib/http/errors';
 import { activeGenerations, heldRuns } from '@/lib/server/chat-runs';
 import { getClock } from '@/lib/server/clock';
-import { route } from '@/lib/server/route';
+import { preflight, route } from '@/lib/server/route';
 import { getStreamStats } from '@/lib/sse/server';
 
 /** `GET /api/stats`: what the server holds open right now, for dashboards, tests and the soak bench. */
@@ -26,3 +26,4 @@ export const POST = methodNotAllowed(['GET']);
 export const PUT = POST;
 export const PATCH = POST;
 export const DELETE = POST;
+export const OPTIONS = preflight(['GET']);

@@ -1,7 +1,7 @@
 import { readJsonBody } from '@/lib/http/body';
 import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { faultInjectionEnabled, parseFaults } from '@/lib/http/faults';
-import { route } from '@/lib/server/route';
+import { preflight, route } from '@/lib/server/route';
 import { dropTagged } from '@/lib/sse/server';
 
 /**
@@ -21,3 +21,4 @@ export const GET = methodNotAllowed(['POST']);
 export const PUT = GET;
 export const PATCH = GET;
 export const DELETE = GET;
+export const OPTIONS = preflight(['POST']);

@@ -2,7 +2,7 @@ import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { faultInjectionEnabled } from '@/lib/http/faults';
 import { createFlood } from '@/lib/server/flood';
 import { streamSettings } from '@/lib/server/guard';
-import { route } from '@/lib/server/route';
+import { preflight, route } from '@/lib/server/route';
 
 /**
  * `GET /api/debug/flood?kb=N`: N KiB of events written as fast as the server can, regardless of
@@ -21,3 +21,4 @@ export const POST = methodNotAllowed(['GET']);
 export const PUT = POST;
 export const PATCH = POST;
 export const DELETE = POST;
+export const OPTIONS = preflight(['GET']);
