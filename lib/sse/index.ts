@@ -5,3 +5,4 @@ export * from './parser';
 export * from './stream';
 export * from './backoff';
 export * from './client';
+export * from './server';
