@@ -67,7 +67,7 @@ export function AuthBar({ token, onTokenChange }: { token: string; onTokenChange
         Sign out
       </button>
       {message ? (
-        <span className="note" data-testid="auth-message">
+        <span className="note" data-testid="auth-message" role="status">
           {message}
         </span>
       ) : null}

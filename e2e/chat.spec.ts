@@ -33,6 +33,9 @@ test.describe('/chat', () => {
     await expect(page.getByTestId('es-answer').locator('li')).not.toHaveCount(0);
     await expect(page.getByTestId('fetch-metrics')).toContainText('tokens/s');
     await expect(page.getByTestId('fetch-metrics')).toContainText('first token');
+    // A finished answer is no dropped connection: neither transport reconnected.
+    await expect(page.getByTestId('es-reconnects')).toHaveText('0');
+    await expect(page.getByTestId('fetch-reconnects')).toHaveText('0');
   });
 
   test('a follow-up question is answered with the conversation so far, and Clear resets it', async ({ page }) => {
@@ -62,10 +65,12 @@ test.describe('/chat', () => {
     await expect.poll(() => activeGenerations(page)).toBe(0);
     const partial = await page.getByTestId('fetch-answer').innerText();
     expect(partial.length).toBeGreaterThan(0);
-    // Nothing arrives after Stop: the answer stays as it was while the server would have kept going.
-    const metrics = await page.getByTestId('fetch-metrics').innerText();
-    await page.getByTestId('prompt').fill('check');
-    await expect(page.getByTestId('fetch-metrics')).toHaveText(metrics);
+    // Both connections are closed, and the server holds no chat stream any more.
+    await expect(page.getByTestId('es-connection')).toHaveText('closed');
+    await expect(page.getByTestId('fetch-connection')).toHaveText('closed');
+    await expect
+      .poll(async () => ((await (await page.request.get('/api/stats')).json()) as { openStreamsByRoute: { chat?: number } }).openStreamsByRoute.chat ?? 0)
+      .toBe(0);
     expect(await page.getByTestId('fetch-answer').innerText()).toBe(partial);
   });
 

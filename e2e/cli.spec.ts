@@ -15,7 +15,12 @@ function runCli(args: string[], { stdin, enough }: { stdin?: string; enough?: nu
       if (enough !== undefined && stdout.split('\n').length > enough) child.kill('SIGINT');
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // Never outlive the test, holding a stream open on the shared server.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(stdin ?? '');
   });
 }

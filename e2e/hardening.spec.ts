@@ -213,7 +213,8 @@ test.describe('the pages with a token configured', () => {
 
     await page.getByTestId('token').fill(TOKEN);
     await page.getByTestId('sign-in').click();
-    await expect(page.getByTestId('auth-status')).toContainText('signed in');
+    await expect(page.getByTestId('auth-message')).toHaveText('Cookie set: EventSource sends it with every request.');
+    await expect(page.getByTestId('auth-status')).toContainText('EventSource cookie: signed in.');
     await page.getByTestId('es-connect').click();
     await page.getByTestId('fetch-connect').click();
     await expect(page.getByTestId('es-state')).toHaveText('open');
@@ -224,20 +225,24 @@ test.describe('the pages with a token configured', () => {
 
 test('on SIGTERM the server ends every stream cleanly and exits', async () => {
   const doomed = await startServer({});
-  const streams = await Promise.all(
-    [1, 2, 3].map(async () => {
-      const response = await fetch(`${doomed.url}/api/clock`);
-      const reader = response.body!.getReader();
-      await reader.read();
-      return reader;
-    }),
-  );
-  doomed.process.kill('SIGTERM');
-  // Each stream ends with a clean end of stream (done), not a network error.
-  for (const reader of streams) {
-    while (!(await reader.read()).done) {
-      // Drain what was sent before the close.
+  try {
+    const streams = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const response = await fetch(`${doomed.url}/api/clock`);
+        const reader = response.body!.getReader();
+        await reader.read();
+        return reader;
+      }),
+    );
+    doomed.process.kill('SIGTERM');
+    // Each stream ends with a clean end of stream (done), not a network error.
+    for (const reader of streams) {
+      while (!(await reader.read()).done) {
+        // Drain what was sent before the close.
+      }
     }
+    expect(await doomed.exited).toBe(143);
+  } finally {
+    await doomed.stop();
   }
-  expect(await doomed.exited).toBe(143);
 });

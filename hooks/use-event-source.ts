@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useEffectEvent, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { SseEvent } from '@/lib/sse/types';
 
 /** Where a browser `EventSource` is, as the hooks report it. */
@@ -36,6 +36,7 @@ export interface UseEventSourceResult {
  */
 export function useEventSource(url: string | null, options: UseEventSourceOptions = {}): UseEventSourceResult {
   const [lastEventId, setLastEventId] = useState('');
+  const sourceRef = useRef<EventSource>(undefined);
   // Bumped by open(): a new value makes the effect open a new EventSource; 0 means closed.
   const [session, setSession] = useState(options.autoConnect === false ? 0 : 1);
   // What the current EventSource reported. Tagged with its session, so a new session starts
@@ -54,6 +55,7 @@ export function useEventSource(url: string | null, options: UseEventSourceOption
   useEffect(() => {
     if (!url || session === 0) return;
     const source = new EventSource(url, { withCredentials });
+    sourceRef.current = source;
     const types = ['message', ...(typesKey ? typesKey.split('\n') : [])];
     // A server event named `error` and the connection's own `error` share one listener name; only
     // MessageEvents carry data from the server.
@@ -77,11 +79,19 @@ export function useEventSource(url: string | null, options: UseEventSourceOption
       setStatus({ session, state: reconnecting ? 'reconnecting' : 'error', reconnects: Math.max(0, opens - 1) });
       handleError(reconnecting);
     };
-    return () => source.close();
+    return () => {
+      source.close();
+      if (sourceRef.current === source) sourceRef.current = undefined;
+    };
   }, [url, session, typesKey, withCredentials]);
 
   const open = useCallback(() => setSession((current) => Math.max(current, status.session) + 1), [status.session]);
-  const close = useCallback(() => setSession(0), []);
+  // Closes at once, not when React gets to the effect's cleanup, so the browser cannot start a
+  // reconnect in between (after a final event, say).
+  const close = useCallback(() => {
+    sourceRef.current?.close();
+    setSession(0);
+  }, []);
 
   let state: SourceState = 'idle';
   if (url && session === 0) state = status.state === 'error' ? 'error' : status.session === -1 ? 'idle' : 'closed';

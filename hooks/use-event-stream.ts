@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useEffectEvent, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { connectEventStream, type EventStreamOptions, type ReconnectInfo } from '@/lib/sse/client';
 import { EventStreamError } from '@/lib/sse/errors';
 import type { SseEvent } from '@/lib/sse/types';
@@ -52,6 +52,7 @@ export function useEventStream(request: EventStreamRequest | null, options: UseE
   const [lastEventId, setLastEventId] = useState(options.lastEventId ?? '');
   // Bumped by open(); 0 means closed by the user.
   const [session, setSession] = useState(1);
+  const handleRef = useRef<ReturnType<typeof connectEventStream>>(undefined);
 
   const url = request?.url;
   const method = request?.method;
@@ -81,7 +82,11 @@ export function useEventStream(request: EventStreamRequest | null, options: UseE
   useEffect(() => {
     if (!identity || !url) return;
     let reconnectCount = 0;
-    const report = (state: SourceState, error?: Error) => setStatus({ identity, state, error, reconnects: reconnectCount });
+    // False once this connection is closed: nothing it reports after that may touch the state.
+    let active = true;
+    const report = (state: SourceState, error?: Error) => {
+      if (active) setStatus({ identity, state, error, reconnects: reconnectCount });
+    };
     const handle = connectEventStream({
       url,
       method,
@@ -102,12 +107,13 @@ export function useEventStream(request: EventStreamRequest | null, options: UseE
       onChunk,
       onOpen,
       onReconnect: (info) => {
+        if (!active) return;
         reconnectCount++;
         onReconnect(info);
       },
       onStateChange: (next) => report(next),
     });
-    let active = true;
+    handleRef.current = handle;
     handle.done.then(
       () => {
         if (active) onDone();
@@ -121,6 +127,7 @@ export function useEventStream(request: EventStreamRequest | null, options: UseE
     return () => {
       active = false;
       handle.close();
+      if (handleRef.current === handle) handleRef.current = undefined;
     };
     // identity covers url, method, body, key and session.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -131,7 +138,12 @@ export function useEventStream(request: EventStreamRequest | null, options: UseE
     setSession(opened + 1);
     setOpened(opened + 1);
   }, [opened]);
-  const close = useCallback(() => setSession(0), []);
+  // Closes at once, not when React gets to the effect's cleanup: a stream that ends meanwhile
+  // (the server closing after `done`) must not be taken for a drop and reconnected.
+  const close = useCallback(() => {
+    handleRef.current?.close();
+    setSession(0);
+  }, []);
 
   const current = status.identity === identity;
   let state: SourceState = 'idle';

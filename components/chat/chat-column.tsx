@@ -40,7 +40,7 @@ function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: bo
       <p className="bubble user">{turn.prompt}</p>
       <div className="bubble assistant">
         <div className="turn-meta">
-          <span className="badge" data-state={turn.status} data-testid={live ? `${testId}-status` : undefined}>
+          <span className="badge" data-state={turn.status} data-testid={live ? `${testId}-status` : undefined} role={live ? 'status' : undefined}>
             {turn.status}
           </span>
           {turn.stage ? (
@@ -80,7 +80,7 @@ export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerat
     <section className="panel chat-column" data-testid={`${testId}-panel`} aria-label={title}>
       <div className="panel-head">
         <h2>{title}</h2>
-        <span className="badge" data-state={transport.state} data-testid={`${testId}-connection`}>
+        <span className="badge" data-state={transport.state} data-testid={`${testId}-connection`} role="status">
           {transport.state}
         </span>
       </div>

@@ -54,9 +54,9 @@ export function currentTurn(state: ChatState): Turn | undefined {
   return last && (last.status === 'submitted' || last.status === 'streaming') ? last : undefined;
 }
 
-/** The conversation so far as model messages, for a follow-up question. */
-export function history(state: ChatState): { role: 'user' | 'assistant'; content: string }[] {
-  return state.turns.flatMap((turn) =>
+/** The conversation so far as model messages, for a follow-up question (turns without text left out). */
+export function history(turns: readonly Turn[]): { role: 'user' | 'assistant'; content: string }[] {
+  return turns.flatMap((turn) =>
     turn.text ? [{ role: 'user' as const, content: turn.prompt }, { role: 'assistant' as const, content: turn.text }] : [],
   );
 }

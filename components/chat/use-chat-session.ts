@@ -84,7 +84,20 @@ export function useChatSession() {
     dispatch({ type: 'clear' });
   }, []);
 
-  return { state, current: currentTurn(state), history: history(state), onEvent, begin, stop, fail, clear, flush };
+  return {
+    state,
+    current: currentTurn(state),
+    /** The messages before a new question. */
+    history: history(state.turns),
+    /** The messages before the last question, to ask it again. */
+    historyBeforeLast: history(state.turns.slice(0, -1)),
+    onEvent,
+    begin,
+    stop,
+    fail,
+    clear,
+    flush,
+  };
 }
 
 /** Asks the server to end a generation for good (the user's Stop), not just this connection. */

@@ -139,7 +139,11 @@ export function useEventSourceChat(): TransportChat {
   );
 
   // After a reload, pick up the answer that was streaming.
+  const restored = useRef(false);
   useEffect(() => {
+    // Once per page: StrictMode runs mount effects twice in development.
+    if (restored.current) return;
+    restored.current = true;
     const stored = readInFlight('es');
     if (!stored?.streamId) return;
     session.begin(stored.prompt, stored.seed, false);
@@ -156,7 +160,7 @@ export function useEventSourceChat(): TransportChat {
     // EventSource waits the server's retry: (1000 ms here) and does not tell; no back-off growth.
     transport: { state: source.state, lastEventId: source.lastEventId, reconnects: source.reconnects, backoff: 'retry: 1000 ms' },
     ask: (ask: Ask) => start(ask, session.history, false),
-    regenerate: (ask: Ask) => start(ask, session.history.slice(0, -2), true),
+    regenerate: (ask: Ask) => start(ask, session.historyBeforeLast, true),
     stop: () => {
       source.close();
       session.stop();
@@ -179,6 +183,11 @@ export function useFetchChat(token: string): TransportChat {
   const [request, setRequest] = useState<EventStreamRequest | null>(null);
   const [backoff, setBackoff] = useState('—');
   const authorization = useMemo(() => (token ? { Authorization: `Bearer ${token}` } : undefined), [token]);
+  // Requests read the token when they are sent, so a reconnect carries the newest one.
+  const latestAuthorization = useRef(authorization);
+  useEffect(() => {
+    latestAuthorization.current = authorization;
+  }, [authorization]);
   const stream = useEventStream(request, {
     // The server resumes a chat from Last-Event-ID, so re-sending the POST is safe.
     resumable: true,
@@ -205,20 +214,23 @@ export function useFetchChat(token: string): TransportChat {
         method: 'POST',
         key,
         body: JSON.stringify({ messages: [...earlier, { role: 'user', content: prompt }], options: { delayMs, seed } }),
-        headers: () => ({ 'Content-Type': 'application/json', ...authorization }),
+        headers: () => ({ 'Content-Type': 'application/json', ...latestAuthorization.current }),
       });
       stream.open();
     },
-    [session, stream, authorization, tag, inFlight],
+    [session, stream, tag, inFlight],
   );
 
+  const restored = useRef(false);
   useEffect(() => {
+    // Once per page: StrictMode runs mount effects twice in development.
+    if (restored.current) return;
+    restored.current = true;
     const stored = readInFlight('fetch');
     if (!stored?.streamId) return;
     const key = session.begin(stored.prompt, stored.seed, false);
     // sessionStorage exists only in the browser, so the restore cannot happen during render.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    setRequest({ url: `/api/chat/${encodeURIComponent(stored.streamId)}?client=${tag}`, key, headers: () => ({ ...authorization }) });
+    setRequest({ url: `/api/chat/${encodeURIComponent(stored.streamId)}?client=${tag}`, key, headers: () => ({ ...latestAuthorization.current }) });
     stream.open();
     // Once, on mount.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -228,7 +240,7 @@ export function useFetchChat(token: string): TransportChat {
     session,
     transport: { state: stream.state, lastEventId: stream.lastEventId, reconnects: stream.reconnects, backoff },
     ask: (ask: Ask) => start(ask, session.history, false),
-    regenerate: (ask: Ask) => start(ask, session.history.slice(0, -2), true),
+    regenerate: (ask: Ask) => start(ask, session.historyBeforeLast, true),
     stop: () => {
       stream.close();
       session.stop();
