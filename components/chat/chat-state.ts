@@ -61,7 +61,8 @@ export function history(turns: readonly Turn[]): { role: 'user' | 'assistant'; c
   );
 }
 
-function streamIdOf(lastEventId: string): string | undefined {
+/** The stream id of a chat event id `<streamId>:<seq>`. */
+export function streamIdOf(lastEventId: string): string | undefined {
   const colon = lastEventId.lastIndexOf(':');
   return colon > 0 ? lastEventId.slice(0, colon) : undefined;
 }

@@ -1,10 +1,11 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { dropConnection, newClientTag } from '@/components/clock/use-clock-feed';
+import { dropConnection, newClientTag } from '@/components/fault-injection';
 import { useEventSource } from '@/hooks/use-event-source';
 import { useEventStream, type EventStreamRequest } from '@/hooks/use-event-stream';
 import type { SseEvent } from '@/lib/sse/types';
+import { streamIdOf } from './chat-state';
 import { CHAT_EVENT_TYPES, cancelStream, useChatSession } from './use-chat-session';
 
 /** One question as both columns receive it. */
@@ -61,11 +62,6 @@ function isFinal(event: SseEvent): boolean {
   return event.type === 'done' || event.type === 'error';
 }
 
-function streamIdOf(lastEventId: string): string | undefined {
-  const colon = lastEventId.lastIndexOf(':');
-  return colon > 0 ? lastEventId.slice(0, colon) : undefined;
-}
-
 /**
  * Shared by both transports: remembers the answer in flight (prompt, seed, stream id) so that a
  * reload reattaches to it through `GET /api/chat/<streamId>`, and forgets it once it ends.
@@ -86,6 +82,56 @@ function useInFlight(column: string, session: ReturnType<typeof useChatSession>)
     track,
     begin: (ask: Ask) => writeInFlight(column, { prompt: ask.prompt, seed: ask.seed }),
     end: () => writeInFlight(column, undefined),
+  };
+}
+
+/** Runs `resume` once per page with the answer that was streaming before a reload, if any. */
+function useRestoreInFlight(column: string, resume: (stored: InFlight & { streamId: string }) => void): void {
+  const restored = useRef(false);
+  useEffect(() => {
+    // Once per page: StrictMode runs mount effects twice in development. sessionStorage exists
+    // only in the browser, so this cannot happen during render.
+    if (restored.current) return;
+    restored.current = true;
+    const stored = readInFlight(column);
+    if (stored?.streamId) resume({ ...stored, streamId: stored.streamId });
+    // Once, on mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+}
+
+type Start = (ask: Ask, earlier: Message[], replace: boolean) => void;
+
+/** What a user can do in a column, the same over either transport. */
+function actions({
+  session,
+  inFlight,
+  start,
+  close,
+  tag,
+  headers,
+}: {
+  session: ReturnType<typeof useChatSession>;
+  inFlight: ReturnType<typeof useInFlight>;
+  start: Start;
+  close: () => void;
+  tag: string;
+  headers?: Record<string, string>;
+}): Omit<TransportChat, 'session' | 'transport'> {
+  return {
+    ask: (ask) => start(ask, session.history, false),
+    regenerate: (ask) => start(ask, session.historyBeforeLast, true),
+    stop: () => {
+      close();
+      session.stop();
+      inFlight.end();
+      cancelStream(session.current?.streamId, headers);
+    },
+    clear: () => {
+      close();
+      session.clear();
+    },
+    drop: () => void dropConnection(tag, headers).catch((error: Error) => session.fail(error.message)),
   };
 }
 
@@ -139,39 +185,17 @@ export function useEventSourceChat(): TransportChat {
   );
 
   // After a reload, pick up the answer that was streaming.
-  const restored = useRef(false);
-  useEffect(() => {
-    // Once per page: StrictMode runs mount effects twice in development.
-    if (restored.current) return;
-    restored.current = true;
-    const stored = readInFlight('es');
-    if (!stored?.streamId) return;
+  useRestoreInFlight('es', (stored) => {
     session.begin(stored.prompt, stored.seed, false);
-    // sessionStorage exists only in the browser, so the restore cannot happen during render.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
     setUrl(`/api/chat/${encodeURIComponent(stored.streamId)}?client=${tag}`);
     source.open();
-    // Once, on mount.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  });
 
   return {
     session,
     // EventSource waits the server's retry: (1000 ms here) and does not tell; no back-off growth.
     transport: { state: source.state, lastEventId: source.lastEventId, reconnects: source.reconnects, backoff: 'retry: 1000 ms' },
-    ask: (ask: Ask) => start(ask, session.history, false),
-    regenerate: (ask: Ask) => start(ask, session.historyBeforeLast, true),
-    stop: () => {
-      source.close();
-      session.stop();
-      inFlight.end();
-      cancelStream(session.current?.streamId);
-    },
-    clear: () => {
-      source.close();
-      session.clear();
-    },
-    drop: () => void dropConnection(tag).catch((error: Error) => session.fail(error.message)),
+    ...actions({ session, inFlight, start, close: source.close, tag }),
   };
 }
 
@@ -221,36 +245,15 @@ export function useFetchChat(token: string): TransportChat {
     [session, stream, tag, inFlight],
   );
 
-  const restored = useRef(false);
-  useEffect(() => {
-    // Once per page: StrictMode runs mount effects twice in development.
-    if (restored.current) return;
-    restored.current = true;
-    const stored = readInFlight('fetch');
-    if (!stored?.streamId) return;
+  useRestoreInFlight('fetch', (stored) => {
     const key = session.begin(stored.prompt, stored.seed, false);
-    // sessionStorage exists only in the browser, so the restore cannot happen during render.
     setRequest({ url: `/api/chat/${encodeURIComponent(stored.streamId)}?client=${tag}`, key, headers: () => ({ ...latestAuthorization.current }) });
     stream.open();
-    // Once, on mount.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  });
 
   return {
     session,
     transport: { state: stream.state, lastEventId: stream.lastEventId, reconnects: stream.reconnects, backoff },
-    ask: (ask: Ask) => start(ask, session.history, false),
-    regenerate: (ask: Ask) => start(ask, session.historyBeforeLast, true),
-    stop: () => {
-      stream.close();
-      session.stop();
-      inFlight.end();
-      cancelStream(session.current?.streamId, authorization);
-    },
-    clear: () => {
-      stream.close();
-      session.clear();
-    },
-    drop: () => void dropConnection(tag, authorization).catch((error: Error) => session.fail(error.message)),
+    ...actions({ session, inFlight, start, close: stream.close, tag, headers: authorization }),
   };
 }

@@ -4,7 +4,8 @@ import { useCallback, useState } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventStream } from '@/hooks/use-event-stream';
 import { ClockControls, clockStats } from './clock-parts';
-import { dropConnection, newClientTag, useClockFeed } from './use-clock-feed';
+import { dropConnection, newClientTag } from '@/components/fault-injection';
+import { useClockFeed } from './use-clock-feed';
 
 // The raw view keeps only the tail of the wire, however long the tab stays open.
 const RAW_LIMIT = 4000;

@@ -4,6 +4,7 @@ import { estimateTokens, simulateChat, type ChatMessage, type ChatStep } from '@
 import { abortableDelay } from '@/lib/sse/backoff';
 import { encodeEvent } from '@/lib/sse/encoder';
 import { toBytes, type SseConnection } from '@/lib/sse/server';
+import { readInt } from './config';
 
 /** Limits of the run registry, from the environment. */
 interface RunLimits {
@@ -36,17 +37,12 @@ interface Registry {
   limits: RunLimits;
 }
 
-function readLimit(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
 const registry: Registry = ((globalThis as { __sseChatRuns?: Registry }).__sseChatRuns ??= {
   runs: new Map(),
   limits: {
-    graceMs: readLimit('CHAT_GRACE_MS', 30_000),
-    retentionMs: readLimit('CHAT_RETENTION_MS', 30_000),
-    maxRuns: readLimit('CHAT_MAX_RUNS', 1000),
+    graceMs: readInt('CHAT_GRACE_MS', 30_000, 1),
+    retentionMs: readInt('CHAT_RETENTION_MS', 30_000, 1),
+    maxRuns: readInt('CHAT_MAX_RUNS', 1000, 1),
     maxLogBytes: 512 * 1024,
   },
 });

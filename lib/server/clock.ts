@@ -1,6 +1,7 @@
 import 'server-only';
 
 import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
+import { readInt } from './config';
 import { createTopic, type Topic } from './topic';
 
 /** Settings of the clock, read from the environment once. */
@@ -20,16 +21,6 @@ interface Clock {
   // When each recent connection is due its notification, oldest first. All share one delay, so
   // appending keeps it sorted, and the shared tick pops the due ones: no timer per connection.
   dueNotifications: number[];
-}
-
-function readInt(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
-  }
-  return value;
 }
 
 function readConfig(): ClockConfig {

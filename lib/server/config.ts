@@ -22,12 +22,13 @@ export interface ServerConfig {
   heartbeatMs: number;
 }
 
-function readInt(name: string, fallback: number, min: number): number {
+/** Reads an integer setting from the environment; a malformed one stops the server with a clear error. */
+export function readInt(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new Error(`${name} must be an integer of at least ${min}, got "${raw}".`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
 }

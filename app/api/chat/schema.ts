@@ -110,7 +110,10 @@ export interface ChatCursor {
   seq: number;
 }
 
-const CURSOR = /^([A-Za-z0-9_-]{1,64}):(\d{1,9})$/;
+const ID = '[A-Za-z0-9_-]{1,64}';
+/** A chat stream id. */
+export const STREAM_ID = new RegExp(`^${ID}$`);
+const CURSOR = new RegExp(`^(${ID}):(\\d{1,9})$`);
 
 /** Reads `Last-Event-ID` (header, or `lastEventId` query parameter); undefined when absent or empty. */
 export function parseCursor(request: Request, params: URLSearchParams): ChatCursor | undefined {

@@ -4,13 +4,11 @@ import { cancelRun } from '@/lib/server/chat-runs';
 import { runResponse } from '@/lib/server/chat-stream';
 import { streamSettings } from '@/lib/server/guard';
 import { preflight, route } from '@/lib/server/route';
-import { parseCursor } from '../schema';
+import { parseCursor, STREAM_ID } from '../schema';
 
 interface Context {
   params: Promise<{ streamId: string }>;
 }
-
-const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 async function streamIdOf(context: Context): Promise<string> {
   const { streamId } = await context.params;
