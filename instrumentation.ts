@@ -1,7 +1,7 @@
 /** Next.js calls this once when the server starts. */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
-    const { installLifecycle } = await import('./lib/server/lifecycle');
+    const { installLifecycle } = await import('./lib/http/lifecycle');
     installLifecycle();
   }
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { authenticate, createSession, readCookie, sessionCookie, SESSION_SECONDS, verifySession } from '../lib/server/auth';
-import { clientIp, PEER_HEADER } from '../lib/server/client-ip';
-import { corsHeaders } from '../lib/server/cors';
-import { createRateLimiter } from '../lib/server/rate-limit';
+import { authenticate, createSession, readCookie, sessionCookie, SESSION_SECONDS, verifySession } from '../lib/http/auth';
+import { clientIp, PEER_HEADER } from '../lib/http/client-ip';
+import { corsHeaders } from '../lib/http/cors';
+import { createRateLimiter } from '../lib/http/rate-limit';
 
 describe('createRateLimiter', () => {
   test('allows a burst, then answers with the wait until the next token', () => {

@@ -4,10 +4,10 @@ import {
   closeAllStreams,
   createSseResponse,
   getStreamStats,
-  toBytes,
   type SseConnection,
   type SseResponseOptions,
 } from '../lib/sse/server';
+import { toBytes } from '../lib/sse/encoder';
 
 interface Opened {
   response: Response;

@@ -2,9 +2,9 @@ import 'server-only';
 
 import { estimateTokens, simulateChat, type ChatMessage, type ChatStep } from '@/lib/chat/simulate';
 import { abortableDelay } from '@/lib/sse/backoff';
-import { encodeEvent } from '@/lib/sse/encoder';
-import { toBytes, type SseConnection } from '@/lib/sse/server';
-import { readInt } from './config';
+import { encodeEvent, toBytes } from '@/lib/sse/encoder';
+import type { SseConnection } from '@/lib/sse/server';
+import { readInt } from '@/lib/http/config';
 
 /** Limits of the run registry, from the environment. */
 interface RunLimits {

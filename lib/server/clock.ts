@@ -1,7 +1,7 @@
 import 'server-only';
 
 import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
-import { readInt } from './config';
+import { readInt } from '@/lib/http/config';
 import { createTopic, type Topic } from './topic';
 
 /** Settings of the clock, read from the environment once. */

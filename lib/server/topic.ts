@@ -1,7 +1,7 @@
 import 'server-only';
 
-import { encodeEvent } from '@/lib/sse/encoder';
-import { toBytes, type SseConnection } from '@/lib/sse/server';
+import { encodeEvent, toBytes } from '@/lib/sse/encoder';
+import type { SseConnection } from '@/lib/sse/server';
 
 /** Options of {@link createTopic}. */
 export interface TopicOptions {

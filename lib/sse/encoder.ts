@@ -66,3 +66,10 @@ export function encodeRetry(ms: number): string {
   }
   return `retry: ${ms}\n`;
 }
+
+const textEncoder = new TextEncoder();
+
+/** Encodes text to the bytes a stream sends. Encode a broadcast once and send it to many. */
+export function toBytes(text: string): Uint8Array {
+  return textEncoder.encode(text);
+}

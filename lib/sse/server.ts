@@ -1,4 +1,4 @@
-import { encodeComment, encodeEvent, encodeRetry } from './encoder';
+import { encodeComment, encodeEvent, encodeRetry, toBytes } from './encoder';
 import type { EventInput } from './types';
 
 /**
@@ -11,13 +11,6 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',
 });
-
-const textEncoder = new TextEncoder();
-
-/** Encodes text to the bytes a stream sends. Encode a broadcast once and send it to many. */
-export function toBytes(text: string): Uint8Array {
-  return textEncoder.encode(text);
-}
 
 /** Why a stream ended, as counted in {@link getStreamStats}. */
 export type CloseReason = 'client' | 'server' | 'slow' | 'shutdown' | 'error' | 'dropped';

@@ -2,8 +2,8 @@ import { readJsonBody } from '@/lib/http/body';
 import { methodNotAllowed } from '@/lib/http/errors';
 import { parseFaults } from '@/lib/http/faults';
 import { chatResponse } from '@/lib/server/chat-stream';
-import { assertStreamCapacity, streamSettings } from '@/lib/server/guard';
-import { preflight, route } from '@/lib/server/route';
+import { assertStreamCapacity, streamSettings } from '@/lib/http/guard';
+import { preflight, route } from '@/lib/http/route';
 import { MAX_BODY_BYTES, parseChatBody, parseChatQuery, parseCursor } from './schema';
 
 /**

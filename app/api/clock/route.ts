@@ -1,8 +1,8 @@
 import { methodNotAllowed } from '@/lib/http/errors';
 import { parseFaults } from '@/lib/http/faults';
 import { createClockResponse } from '@/lib/server/clock';
-import { streamSettings } from '@/lib/server/guard';
-import { preflight, route } from '@/lib/server/route';
+import { streamSettings } from '@/lib/http/guard';
+import { preflight, route } from '@/lib/http/route';
 
 /**
  * `GET /api/clock`: the live clock. `Last-Event-ID` (or `?lastEventId=` for clients that cannot

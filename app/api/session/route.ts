@@ -1,8 +1,8 @@
 import { readJsonBody } from '@/lib/http/body';
 import { ApiError, methodNotAllowed } from '@/lib/http/errors';
-import { authenticate, createSession, sameSecret, sessionCookie } from '@/lib/server/auth';
-import { getConfig } from '@/lib/server/config';
-import { preflight, route } from '@/lib/server/route';
+import { authenticate, createSession, sameSecret, sessionCookie } from '@/lib/http/auth';
+import { getConfig } from '@/lib/http/config';
+import { preflight, route } from '@/lib/http/route';
 
 /**
  * `GET /api/session`: whether a token is required, whether this request carries valid credentials,

@@ -1,7 +1,7 @@
 import { methodNotAllowed } from '@/lib/http/errors';
 import { activeGenerations, heldRuns } from '@/lib/server/chat-runs';
 import { getClock } from '@/lib/server/clock';
-import { preflight, route } from '@/lib/server/route';
+import { preflight, route } from '@/lib/http/route';
 import { getStreamStats } from '@/lib/sse/server';
 
 /** `GET /api/stats`: what the server holds open right now, for dashboards, tests and the soak bench. */

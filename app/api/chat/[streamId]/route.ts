@@ -2,8 +2,8 @@ import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { parseFaults } from '@/lib/http/faults';
 import { cancelRun } from '@/lib/server/chat-runs';
 import { runResponse } from '@/lib/server/chat-stream';
-import { streamSettings } from '@/lib/server/guard';
-import { preflight, route } from '@/lib/server/route';
+import { streamSettings } from '@/lib/http/guard';
+import { preflight, route } from '@/lib/http/route';
 import { parseCursor, STREAM_ID } from '../schema';
 
 interface Context {

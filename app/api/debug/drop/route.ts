@@ -1,7 +1,7 @@
 import { readJsonBody } from '@/lib/http/body';
 import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { faultInjectionEnabled, parseFaults } from '@/lib/http/faults';
-import { preflight, route } from '@/lib/server/route';
+import { preflight, route } from '@/lib/http/route';
 import { dropTagged } from '@/lib/sse/server';
 
 /**

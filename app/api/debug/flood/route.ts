@@ -1,8 +1,8 @@
 import { ApiError, methodNotAllowed } from '@/lib/http/errors';
 import { faultInjectionEnabled } from '@/lib/http/faults';
 import { createFlood } from '@/lib/server/flood';
-import { streamSettings } from '@/lib/server/guard';
-import { preflight, route } from '@/lib/server/route';
+import { streamSettings } from '@/lib/http/guard';
+import { preflight, route } from '@/lib/http/route';
 
 /**
  * `GET /api/debug/flood?kb=N`: N KiB of events written as fast as the server can, regardless of
