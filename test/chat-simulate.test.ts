@@ -4,10 +4,9 @@ import {
   DEFAULT_DELAY_MS,
   estimateTokens,
   simulateChat,
-  type ChatMessage,
-  type ChatStep,
   type SimulateOptions,
 } from '../lib/chat/simulate';
+import type { ChatMessage, ChatStep } from '../lib/chat/protocol';
 
 const OPTIONS: SimulateOptions = { delayMs: DEFAULT_DELAY_MS, seed: 42 };
 const SEEDS = [0, 1, 7, 42, 1234, 0xffff_ffff];

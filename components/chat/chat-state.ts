@@ -1,3 +1,4 @@
+import { streamIdOf } from '@/lib/chat/protocol';
 import type { SseEvent } from '@/lib/sse/types';
 
 /** Where one answer is, as a chat client shows it. */
@@ -59,12 +60,6 @@ export function history(turns: readonly Turn[]): { role: 'user' | 'assistant'; c
   return turns.flatMap((turn) =>
     turn.text ? [{ role: 'user' as const, content: turn.prompt }, { role: 'assistant' as const, content: turn.text }] : [],
   );
-}
-
-/** The stream id of a chat event id `<streamId>:<seq>`. */
-export function streamIdOf(lastEventId: string): string | undefined {
-  const colon = lastEventId.lastIndexOf(':');
-  return colon > 0 ? lastEventId.slice(0, colon) : undefined;
 }
 
 function updateLast(state: ChatState, update: (turn: Turn) => Turn): ChatState {

@@ -4,9 +4,6 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { SseEvent } from '@/lib/sse/types';
 import { chatReducer, currentTurn, history, INITIAL_CHAT } from './chat-state';
 
-/** The event types the chat stream sends. */
-export const CHAT_EVENT_TYPES = ['status', 'tool', 'token', 'done', 'error', 'resumed'] as const;
-
 /**
  * A chat column's state, fed with stream events. Token text is batched: tokens arriving within one
  * animation frame become one state update, so thousands of tokens a second cost one render a frame

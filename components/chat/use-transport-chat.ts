@@ -5,8 +5,8 @@ import { dropConnection, newClientTag } from '@/components/fault-injection';
 import { useEventSource } from '@/hooks/use-event-source';
 import { useEventStream, type EventStreamRequest } from '@/hooks/use-event-stream';
 import type { SseEvent } from '@/lib/sse/types';
-import { streamIdOf } from './chat-state';
-import { CHAT_EVENT_TYPES, cancelStream, useChatSession } from './use-chat-session';
+import { CHAT_EVENT_TYPES, streamIdOf } from '@/lib/chat/protocol';
+import { cancelStream, useChatSession } from './use-chat-session';
 
 /** One question as both columns receive it. */
 export interface Ask {

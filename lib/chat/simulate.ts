@@ -5,39 +5,7 @@
  */
 
 import { seededRandom } from '../seeded-random';
-
-/** Who wrote a message. */
-export type ChatRole = 'user' | 'assistant';
-
-/** One turn of the conversation. */
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
-}
-
-/** What the model is busy with, shown before the first token. */
-export type ChatStage = 'thinking' | 'searching' | 'generating';
-
-/**
- * One step of a simulated answer: the route sends `data` as the JSON of an SSE event named `type`,
- * after waiting `delayMs`.
- */
-export type ChatStep =
-  | { type: 'status'; data: { stage: ChatStage }; delayMs: number }
-  | {
-      type: 'tool';
-      data:
-        | { id: string; name: string; state: 'call'; input: Record<string, unknown> }
-        | { id: string; name: string; state: 'result'; output: Record<string, unknown> };
-      delayMs: number;
-    }
-  | { type: 'token'; data: { text: string }; delayMs: number }
-  | { type: 'error'; data: { code: string; message: string }; delayMs: number }
-  | {
-      type: 'done';
-      data: { finishReason: 'stop' | 'length'; usage: { promptTokens: number; completionTokens: number } };
-      delayMs: number;
-    };
+import type { ChatMessage, ChatStep } from './protocol';
 
 /** Settings of {@link simulateChat}. */
 export interface SimulateOptions {

@@ -1,6 +1,7 @@
 import 'server-only';
 
-import { estimateTokens, simulateChat, type ChatMessage, type ChatStep } from '@/lib/chat/simulate';
+import { estimateTokens, simulateChat } from '@/lib/chat/simulate';
+import { formatEventId, type ChatEventMap, type ChatEventType, type ChatRequest, type ChatStep } from '@/lib/chat/protocol';
 import { abortableDelay } from '@/lib/sse/backoff';
 import { encodeEvent, toBytes } from '@/lib/sse/encoder';
 import type { SseConnection } from '@/lib/sse/server';
@@ -47,13 +48,6 @@ const registry: Registry = ((globalThis as { __sseChatRuns?: Registry }).__sseCh
   },
 });
 
-/** What a new generation needs. */
-export interface RunInput {
-  messages: ChatMessage[];
-  delayMs: number;
-  seed: number;
-}
-
 /** The number of generations still producing events, for `/api/stats`. */
 export function activeGenerations(): number {
   let count = 0;
@@ -72,7 +66,7 @@ export function atCapacity(): boolean {
 }
 
 /** Starts a generation detached from any connection; attach connections with {@link attach}. */
-export function startRun(input: RunInput): string {
+export function startRun(input: ChatRequest): string {
   const id = crypto.randomUUID().replaceAll('-', '').slice(0, 16);
   const run: Run = {
     id,
@@ -120,7 +114,7 @@ export function attach(id: string, connection: SseConnection, afterSeq: number):
   if (afterSeq > 0 && !connection.closed) {
     // Tell the client what the resume did. It repeats the id of the last event sent: without one,
     // a spec-following parser on a fresh connection would reset its last event ID to "".
-    connection.send({ event: 'resumed', id: `${id}:${afterSeq + replayed}`, data: { after: `${id}:${afterSeq}`, replayed } });
+    connection.send({ event: 'resumed', id: formatEventId(id, afterSeq + replayed), data: { after: formatEventId(id, afterSeq), replayed } satisfies ChatEventMap['resumed'] });
   }
   if (connection.closed) return detach(id, connection);
   if (run.state === 'finished') {
@@ -160,7 +154,7 @@ export function cancelRun(id: string): boolean {
   return true;
 }
 
-async function generate(run: Run, input: RunInput): Promise<void> {
+async function generate(run: Run, input: ChatRequest): Promise<void> {
   const { signal } = run.generation;
   run.promptTokens = input.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
   let sinceYield = 0;
@@ -195,9 +189,9 @@ function appendStep(run: Run, step: ChatStep): boolean {
   return true;
 }
 
-function append(run: Run, event: string, data: unknown): void {
+function append<K extends ChatEventType>(run: Run, event: K, data: ChatEventMap[K]): void {
   const seq = run.entries.length + 1;
-  const bytes = toBytes(encodeEvent({ event, data, id: `${run.id}:${seq}` }));
+  const bytes = toBytes(encodeEvent({ event, data, id: formatEventId(run.id, seq) }));
   run.entries.push(bytes);
   run.bytes += bytes.byteLength;
   for (const connection of run.subscribers) connection.sendBytes(bytes);

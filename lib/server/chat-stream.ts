@@ -2,20 +2,15 @@ import 'server-only';
 
 import { ApiError } from '@/lib/http/errors';
 import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
-import { atCapacity, attach, detach, hasMoreAfter, startRun, type RunInput } from './chat-runs';
-
-/** Where a resuming client left off: the `<streamId>:<seq>` of its last event. */
-export interface ResumePoint {
-  streamId: string;
-  seq: number;
-}
+import type { ChatCursor, ChatRequest } from '@/lib/chat/protocol';
+import { atCapacity, attach, detach, hasMoreAfter, startRun } from './chat-runs';
 
 /**
  * Answers a chat request: resumes the run named by `resume` (from the event after it), or starts a
  * new generation. A run that is gone, or has nothing after `resume`, answers 204 so that both
  * EventSource and the fetch client stop instead of retrying.
  */
-export function chatResponse(request: Request, input: RunInput, resume?: ResumePoint, settings: StreamSettings = {}): Response {
+export function chatResponse(request: Request, input: ChatRequest, resume?: ChatCursor, settings: StreamSettings = {}): Response {
   if (resume) return runResponse(request, resume.streamId, resume.seq, settings);
   if (atCapacity()) {
     throw new ApiError('unavailable', 'Too many chat generations are running; try again shortly.', { 'Retry-After': '5' });

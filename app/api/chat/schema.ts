@@ -1,5 +1,6 @@
 import { ApiError } from '@/lib/http/errors';
-import { DEFAULT_DELAY_MS, type ChatMessage } from '@/lib/chat/simulate';
+import { DEFAULT_DELAY_MS } from '@/lib/chat/simulate';
+import { parseEventId, type ChatCursor, type ChatMessage, type ChatRequest } from '@/lib/chat/protocol';
 
 /** The most a POST body may be. */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -9,13 +10,6 @@ export const MAX_PROMPT_LENGTH = 4000;
 export const MAX_HISTORY_LENGTH = 16_000;
 const MAX_SEED = 0xffff_ffff;
 const MAX_MESSAGES = 100;
-
-/** A validated chat request: what the simulation needs. */
-export interface ChatRequest {
-  messages: ChatMessage[];
-  delayMs: number;
-  seed: number;
-}
 
 function invalid(message: string): ApiError {
   return new ApiError('invalid_parameter', message);
@@ -104,22 +98,12 @@ export function parseChatQuery(params: URLSearchParams): ChatRequest {
   };
 }
 
-/** A chat event id, `<streamId>:<seq>`, as sent back in `Last-Event-ID`. */
-export interface ChatCursor {
-  streamId: string;
-  seq: number;
-}
-
-const ID = '[A-Za-z0-9_-]{1,64}';
-/** A chat stream id. */
-export const STREAM_ID = new RegExp(`^${ID}$`);
-const CURSOR = new RegExp(`^(${ID}):(\\d{1,9})$`);
 
 /** Reads `Last-Event-ID` (header, or `lastEventId` query parameter); undefined when absent or empty. */
 export function parseCursor(request: Request, params: URLSearchParams): ChatCursor | undefined {
   const raw = request.headers.get('last-event-id') ?? params.get('lastEventId');
   if (raw === null || raw === '') return undefined;
-  const match = CURSOR.exec(raw);
-  if (!match) throw invalid('Last-Event-ID must look like "<streamId>:<seq>".');
-  return { streamId: match[1]!, seq: Number(match[2]) };
+  const cursor = parseEventId(raw);
+  if (!cursor) throw invalid('Last-Event-ID must look like "<streamId>:<seq>".');
+  return cursor;
 }

@@ -4,7 +4,8 @@ import { cancelRun } from '@/lib/server/chat-runs';
 import { runResponse } from '@/lib/server/chat-stream';
 import { streamSettings } from '@/lib/http/guard';
 import { preflight, route } from '@/lib/http/route';
-import { parseCursor, STREAM_ID } from '../schema';
+import { STREAM_ID } from '@/lib/chat/protocol';
+import { parseCursor } from '../schema';
 
 interface Context {
   params: Promise<{ streamId: string }>;
