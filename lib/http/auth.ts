@@ -62,6 +62,20 @@ export function authenticate(request: Request, token: string | undefined): Crede
   return undefined;
 }
 
+/**
+ * Who a credential belongs to, for binding what a caller starts (a chat run) to that caller:
+ * `session:<id>` for a session cookie, `bearer:<digest>` for a bearer token (never the token
+ * itself), undefined when no credential is required (the API is open, and ids are capabilities).
+ */
+export function principalOf(request: Request, credential: Credential): string | undefined {
+  if (credential === 'cookie') return `session:${(readCookie(request, SESSION_COOKIE) ?? '').split('.')[0]}`;
+  if (credential === 'bearer') {
+    const token = (request.headers.get('authorization') ?? '').slice(7).trim();
+    return `bearer:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+  }
+  return undefined;
+}
+
 /** The `Set-Cookie` value for a session, or for clearing it (`value` undefined). */
 export function sessionCookie(request: Request, value: string | undefined): string {
   // Secure whenever the page is served over https, directly or behind a proxy that says so.

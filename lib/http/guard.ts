@@ -2,7 +2,7 @@ import 'server-only';
 
 import { ApiError } from '@/lib/http/errors';
 import { countOpenStreams } from '@/lib/sse/server';
-import { authenticate } from './auth';
+import { authenticate, principalOf } from './auth';
 import { clientIp } from './client-ip';
 import { getConfig } from './config';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
@@ -13,6 +13,8 @@ const MAX_LAST_EVENT_ID = 256;
 /** What a guarded route knows about its caller. */
 export interface Caller {
   ip: string;
+  /** Whose credential the request carries (see `principalOf`); undefined when auth is off. */
+  principal: string | undefined;
 }
 
 function limiter(): RateLimiter {
@@ -37,13 +39,15 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
   if (waitMs > 0) {
     throw new ApiError('rate_limited', 'Too many requests from this address; slow down.', { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
   }
-  if (authenticated && !authenticate(request, config.authToken)) {
+  const credential = authenticate(request, config.authToken);
+  if (authenticated && !credential) {
     throw new ApiError('unauthorized', 'Send Authorization: Bearer <token>, or sign in with POST /api/session for a cookie.', {
       'WWW-Authenticate': 'Bearer realm="sse-lab"',
     });
   }
-  if (opensStream) assertStreamCapacity({ ip });
-  return { ip };
+  const caller: Caller = { ip, principal: principalOf(request, credential) };
+  if (opensStream) assertStreamCapacity(caller);
+  return caller;
 }
 
 /**
@@ -51,7 +55,7 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
  * that awaits anything before it opens the stream (reading a body) calls it again just before, as
  * the counts may have moved meanwhile.
  */
-export function assertStreamCapacity(caller: Caller): void {
+export function assertStreamCapacity(caller: Pick<Caller, 'ip'>): void {
   const config = getConfig();
   if (countOpenStreams(caller.ip) >= config.maxStreamsPerIp) {
     throw new ApiError('rate_limited', `At most ${config.maxStreamsPerIp} open streams per client.`, { 'Retry-After': '5' });
