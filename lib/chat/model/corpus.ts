@@ -2,8 +2,8 @@
  * The simulated model's knowledge, read from the JSON files in `lib/chat/corpus/` (see the README
  * there): the topics it can talk about, the sources its web search returns, and the replies that
  * belong to no topic. The files are imported, not read from disk, so the bundler ships them with
- * the server code. They are checked once, when this module loads: a writer's mistake stops the
- * server (and fails the unit tests) with one line naming the file and the field.
+ * the server code. They are checked once, when this module loads: a writer's mistake throws one
+ * line naming the file and the field, which fails the unit tests and every chat request.
  */
 
 import rawReplies from '../corpus/replies.json';
