@@ -11,13 +11,12 @@ export interface SimulateOptions {
 /** Per-token pacing that reads as a fast model: about 20 to 50 tokens a second. */
 export const DEFAULT_DELAY_MS = 30;
 
-/** The largest `delayMs` accepted. */
-export const MAX_DELAY_MS = 1000;
+const MAX_DELAY_MS = 1000;
 
 /**
  * Checks the options' ranges.
  *
- * @throws RangeError when `delayMs` is not an integer from 0 to {@link MAX_DELAY_MS}, or `seed`
+ * @throws RangeError when `delayMs` is not an integer from 0 to 1000, or `seed`
  * not an unsigned 32-bit integer.
  */
 export function validateOptions({ delayMs, seed }: SimulateOptions): void {

@@ -8,7 +8,7 @@ import { seededRandom } from '../../seeded-random';
 import { between } from './random';
 
 /** Each kind of pause, as [low, high) multiples of `delayMs`. */
-export const PAUSES = {
+const PAUSES = {
   thinking: [8, 15],
   searching: [10, 20],
   toolCall: [1, 3],
