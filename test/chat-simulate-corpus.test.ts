@@ -5,6 +5,8 @@ import sources from '../lib/chat/corpus/sources.json';
 import topics from '../lib/chat/corpus/topics.json';
 import { CORPUS, CorpusError, fill, parseCorpus } from '../lib/chat/model/corpus';
 import { planAnswer } from '../lib/chat/model/plan';
+import { renderCode, renderList, renderSection } from '../lib/chat/model/render';
+import { estimateTokens } from '../lib/chat/model/tokenizer';
 import { seededRandom } from '../lib/seeded-random';
 
 type Files = { topics: unknown[]; sources: Record<string, unknown>; replies: Record<string, unknown> };
@@ -45,6 +47,7 @@ describe('the corpus', () => {
     rejects((c) => Object.assign(c.sources, { extra: { title: 'A page', url: 'https://example.com/' } }), 'Corpus: sources.json "extra".snippet must be a non-empty string.');
     rejects((c) => Object.assign(c.replies, { followUpIntros: ['More on that.'] }), 'Corpus: replies.json followUpIntros[0] must be a sentence with {subject} once.');
     rejects((c) => Object.assign(c.replies, { followUpIntros: ['More on {topic}.'] }), 'Corpus: replies.json followUpIntros[0] must be a sentence with {subject} once.');
+    rejects((c) => Object.assign(c.topics[4] ?? {}, { deeper: 'Two edge cases.\n' }), 'Corpus: topics.json[4] ("Reconnection and Last-Event-ID").deeper must be a string without spaces or line breaks at either end.');
     rejects((c) => Object.assign(c, { topics: [] }), 'Corpus: topics.json must be a non-empty list of topics.');
   });
 
@@ -74,6 +77,29 @@ describe('the corpus', () => {
         'Enjoy your toast.',
       ].join('\n\n'),
     );
+  });
+});
+
+describe('the blocks of an answer', () => {
+  test('count as many tokens joined by blank lines as alone, plus one per blank line', () => {
+    // The planner counts a long answer this way instead of recounting it after every section.
+    const random = seededRandom(3);
+    const blocks = [
+      ...CORPUS.replies.longPreambles,
+      ...CORPUS.replies.fallback.intros,
+      renderCode(CORPUS.replies.fallback.code),
+      ...CORPUS.topics.flatMap((topic) => [
+        ...topic.intros,
+        topic.deeper,
+        renderList(random, topic.list),
+        renderSection(random, topic, true),
+        ...topic.outros,
+      ]),
+    ];
+    for (const [i, block] of blocks.entries()) {
+      const next = blocks[(i + 1) % blocks.length] ?? '';
+      assert.equal(estimateTokens(`${block}\n\n${next}`), estimateTokens(block) + 1 + estimateTokens(next), block.slice(0, 60));
+    }
   });
 });
 

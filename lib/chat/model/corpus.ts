@@ -106,6 +106,9 @@ function objectAt(value: unknown, where: string): Record<string, unknown> {
 
 function textAt(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.trim() === '') fail(where, 'a non-empty string');
+  // Answers are blocks joined by blank lines; a block that began or ended with a line break would
+  // break that layout, and the planner's token count relies on it (see addLongSections).
+  if (value !== value.trim()) fail(where, 'a string without spaces or line breaks at either end');
   return value;
 }
 
