@@ -292,7 +292,34 @@ describe('simulateChat', () => {
     }
   });
 
-  test('makes steps only as they are pulled', () => {
+  test('makes steps only as they are pulled: nothing at the call, the plan at the first pull, usage at the last', () => {
+    // Messages whose content counts its reads show when the generator does its work.
+    let reads = 0;
+    const probe = (role: ChatMessage['role'], text: string): ChatMessage => ({
+      role,
+      get content() {
+        reads += 1;
+        return text;
+      },
+    });
+    const texts = ['What is SSE?', 'Server-Sent Events.', 'tell me more /long'];
+    const messages = texts.map((text, i) => probe(i % 2 === 0 ? 'user' : 'assistant', text));
+    const expected = run(texts.map((content, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content })));
+    reads = 0;
+
+    const steps = simulateChat(messages, OPTIONS);
+    assert.equal(reads, 0, 'nothing is read when the generator is made');
+    assert.deepEqual(steps.next().value, expected[0]);
+    const planned = reads;
+    assert.ok(planned > 0, 'the first pull reads the conversation to plan the answer');
+    for (const want of expected.slice(1, -1)) assert.deepEqual(steps.next().value, want);
+    assert.equal(reads, planned, 'no reading while the tokens go out');
+    assert.deepEqual(steps.next().value, expected.at(-1));
+    assert.equal(reads, planned + messages.length, 'the prompt is counted for usage only when done is pulled');
+    assert.equal(steps.next().done, true);
+  });
+
+  test('stops for good when the consumer returns early', () => {
     const steps = simulateChat(ask('What is SSE? /long'), { delayMs: 0, seed: 2 });
     assert.equal(steps.next().value?.type, 'status');
     assert.deepEqual(steps.return(), { done: true, value: undefined });
