@@ -2,14 +2,19 @@ import 'server-only';
 
 import type { Frame } from '@/lib/chat/formats/frame';
 import { abortableDelay } from '@/lib/sse/backoff';
-import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
+import { createSseResponse, type SseResponseOptions, type StreamSettings } from '@/lib/sse/server';
 
 /**
  * Streams prepared frames, each after its pause, through `createSseResponse` (so through the
  * encoder, with the usual headers, caps and cleanup), then ends the stream. The pauses wait on the
  * stream's own signal: a client that leaves ends them at once and leaves no timer behind.
  */
-export function pacedResponse(request: Request, frames: readonly Frame[], label: string, settings: StreamSettings = {}): Response {
+export function pacedResponse(
+  request: Request,
+  frames: readonly Frame[],
+  label: string,
+  settings: StreamSettings & Pick<SseResponseOptions, 'headers'> = {},
+): Response {
   return createSseResponse({
     ...settings,
     signal: request.signal,
