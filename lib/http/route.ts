@@ -14,6 +14,8 @@ export interface RouteOptions {
   opensStream?: boolean;
   /** False for routes anyone may call (signing in). Default true. */
   authenticated?: boolean;
+  /** Renders an error in another API's shape (the OpenAI and Anthropic routes). Default {@link errorResponse}. */
+  renderError?: (error: ApiError) => Response;
 }
 
 /**
@@ -25,9 +27,10 @@ export function route<Context = unknown>(
   options: RouteOptions,
   run: (request: Request, caller: Caller, context: Context) => Response | Promise<Response>,
 ): (request: Request, context: Context) => Promise<Response> {
+  const render = options.renderError ?? errorResponse;
   return async (request, context) => {
     const cors = corsHeaders(request, getConfig().allowedOrigins);
-    if (!cors) return errorResponse(new ApiError('forbidden_origin', 'This origin may not use the API.'));
+    if (!cors) return render(new ApiError('forbidden_origin', 'This origin may not use the API.'));
     let response: Response;
     try {
       const caller = guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated });
@@ -42,7 +45,7 @@ export function route<Context = unknown>(
       }
     } catch (error) {
       if (!(error instanceof ApiError)) console.error(error);
-      response = errorResponse(error instanceof ApiError ? error : new ApiError('internal', 'Something went wrong on the server.'));
+      response = render(error instanceof ApiError ? error : new ApiError('internal', 'Something went wrong on the server.'));
     }
     for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
     return response;
