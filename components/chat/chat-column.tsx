@@ -1,15 +1,17 @@
 'use client';
 
+import { DropButton } from '@/components/fault-injection';
 import { Markdown } from '@/components/markdown';
 import type { Turn } from './chat-state';
 import { turnMetrics } from './chat-state';
-import type { Ask, TransportChat } from './use-transport-chat';
+import type { Ask } from './chat-transport';
+import type { ChatColumnModel } from './use-chat';
 
 interface ChatColumnProps {
   testId: string;
   title: string;
   subtitle: React.ReactNode;
-  chat: TransportChat;
+  chat: ChatColumnModel;
   lastAsk: Ask | undefined;
   onRegenerate: () => void;
 }
@@ -110,9 +112,7 @@ export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerat
         <button type="button" onClick={onRegenerate} disabled={busy || !last || !lastAsk} data-testid={`${testId}-regenerate`}>
           Regenerate
         </button>
-        <button type="button" onClick={chat.drop} disabled={!busy || transport.state !== 'open'} data-testid={`${testId}-drop`}>
-          Drop connection
-        </button>
+        <DropButton testId={testId} disabled={!busy || transport.state !== 'open'} onDrop={chat.drop} />
       </div>
       <div className="turns">
         {turns.length === 0 ? <p className="note">Ask something to start.</p> : null}
