@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { postChat, readEvents } from './helpers';
+import { startServer } from './support/server';
 
 async function ask(page: Page, prompt: string, { seed = '7', delay = '0' } = {}) {
   await page.getByTestId('delay').fill(delay);
@@ -106,4 +107,19 @@ test.describe('/chat', () => {
     }
     await expect(page.getByTestId('fetch-answer')).toHaveText(await page.getByTestId('es-answer').innerText(), { useInnerText: true });
   });
+});
+
+test('with fault injection off, the pages hide the drop controls and say how to enable them', async ({ page }) => {
+  const server = await startServer({ SSE_FAULT_INJECTION: 'off' });
+  try {
+    for (const path of ['/chat', '/clock']) {
+      await page.goto(`${server.url}${path}`);
+      for (const side of ['es', 'fetch']) {
+        await expect(page.getByTestId(`${side}-drop-off`)).toContainText('SSE_FAULT_INJECTION=on');
+        await expect(page.getByTestId(`${side}-drop`)).toHaveCount(0);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
 });

@@ -67,6 +67,16 @@ function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: bo
           {tokensPerSecond !== undefined ? ` · ${tokensPerSecond} tokens/s` : ''}
           {turn.finishReason ? ` · finish: ${turn.finishReason}` : ''}
         </p>
+        {turn.status === 'ready' && turn.text ? (
+          <button
+            type="button"
+            className="chip"
+            onClick={() => void navigator.clipboard.writeText(turn.text)}
+            data-testid={live ? `${testId}-copy` : undefined}
+          >
+            Copy Markdown
+          </button>
+        ) : null}
       </div>
     </article>
   );
