@@ -1,5 +1,6 @@
 'use client';
 
+import { memo } from 'react';
 import { DropButton } from '@/components/fault-injection';
 import { Markdown } from '@/components/markdown';
 import type { Turn } from './chat-state';
@@ -35,7 +36,8 @@ function ToolCards({ turn }: { turn: Turn }) {
   );
 }
 
-function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
+// Memoised: while an answer streams, only its own turn re-renders, not the finished ones above it.
+const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
   const { ttftMs, tokensPerSecond } = turnMetrics(turn);
   return (
     <article className="turn" data-testid={`${testId}-turn`}>
@@ -80,7 +82,7 @@ function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: bo
       </div>
     </article>
   );
-}
+});
 
 /** One transport's half of the chat: its conversation, its connection and its controls. */
 export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerate }: ChatColumnProps) {
