@@ -107,6 +107,28 @@ test.describe('/chat', () => {
     }
     await expect(page.getByTestId('fetch-answer')).toHaveText(await page.getByTestId('es-answer').innerText(), { useInnerText: true });
   });
+
+  test('the answer in flight is stored when its stream id becomes known and forgotten at its end, not touched per token', async ({ page }) => {
+    await page.addInitScript(() => {
+      const calls: string[] = [];
+      (window as unknown as { storageCalls: string[] }).storageCalls = calls;
+      for (const method of ['getItem', 'setItem', 'removeItem'] as const) {
+        const original = Storage.prototype[method] as (...args: unknown[]) => unknown;
+        Storage.prototype[method] = function (this: Storage, ...args: unknown[]) {
+          if (String(args[0]).startsWith('sse-lab:chat:')) calls.push(`${method} ${String(args[0])}`);
+          return original.apply(this, args);
+        } as never;
+      }
+    });
+    await page.reload();
+    await ask(page, '/long');
+    for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-status`)).toHaveText('ready', { timeout: 20_000 });
+    const calls = await page.evaluate(() => (window as unknown as { storageCalls: string[] }).storageCalls);
+    // Per column: one read on load, one write once the id is known, one removal at the end.
+    expect(calls.toSorted()).toEqual(
+      ['es', 'fetch'].flatMap((column) => [`getItem sse-lab:chat:${column}`, `removeItem sse-lab:chat:${column}`, `setItem sse-lab:chat:${column}`]).toSorted(),
+    );
+  });
 });
 
 test('with fault injection off, the pages hide the drop controls and say how to enable them', async ({ page }) => {
