@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { FaultInjectionProvider } from '@/components/fault-injection';
+import { faultInjectionEnabled } from '@/lib/http/faults';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -10,7 +13,10 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Rendered per request, so the pages show the fault-injection setting of the running server,
+  // not of the environment `next build` ran in.
+  await connection();
   return (
     <html lang="en">
       <body>
@@ -23,7 +29,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/chat">Chat</Link>
           </nav>
         </header>
-        <main>{children}</main>
+        <FaultInjectionProvider enabled={faultInjectionEnabled()}>
+          <main>{children}</main>
+        </FaultInjectionProvider>
       </body>
     </html>
   );

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { postChat, readEvents } from './helpers';
+import { startServer } from './support/server';
 
 async function ask(page: Page, prompt: string, { seed = '7', delay = '0' } = {}) {
   await page.getByTestId('delay').fill(delay);
@@ -106,4 +107,41 @@ test.describe('/chat', () => {
     }
     await expect(page.getByTestId('fetch-answer')).toHaveText(await page.getByTestId('es-answer').innerText(), { useInnerText: true });
   });
+
+  test('the answer in flight is stored when its stream id becomes known and forgotten at its end, not touched per token', async ({ page }) => {
+    await page.addInitScript(() => {
+      const calls: string[] = [];
+      (window as unknown as { storageCalls: string[] }).storageCalls = calls;
+      for (const method of ['getItem', 'setItem', 'removeItem'] as const) {
+        const original = Storage.prototype[method] as (...args: unknown[]) => unknown;
+        Storage.prototype[method] = function (this: Storage, ...args: unknown[]) {
+          if (String(args[0]).startsWith('sse-lab:chat:')) calls.push(`${method} ${String(args[0])}`);
+          return original.apply(this, args);
+        } as never;
+      }
+    });
+    await page.reload();
+    await ask(page, '/long');
+    for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-status`)).toHaveText('ready', { timeout: 20_000 });
+    const calls = await page.evaluate(() => (window as unknown as { storageCalls: string[] }).storageCalls);
+    // Per column: one read on load, one write once the id is known, one removal at the end.
+    expect(calls.toSorted()).toEqual(
+      ['es', 'fetch'].flatMap((column) => [`getItem sse-lab:chat:${column}`, `removeItem sse-lab:chat:${column}`, `setItem sse-lab:chat:${column}`]).toSorted(),
+    );
+  });
+});
+
+test('with fault injection off, the pages hide the drop controls and say how to enable them', async ({ page }) => {
+  const server = await startServer({ SSE_FAULT_INJECTION: 'off' });
+  try {
+    for (const path of ['/chat', '/clock']) {
+      await page.goto(`${server.url}${path}`);
+      for (const side of ['es', 'fetch']) {
+        await expect(page.getByTestId(`${side}-drop-off`)).toContainText('SSE_FAULT_INJECTION=on');
+        await expect(page.getByTestId(`${side}-drop`)).toHaveCount(0);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
 });

@@ -44,6 +44,12 @@ test('reloading /chat mid-answer picks the answer up where the server has it', a
   await page.goto('/chat');
   await ask(page);
   for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-answer`)).not.toBeEmpty();
+  const resumes: { method: string; url: string; lastEventId: string | undefined }[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/chat')) {
+      resumes.push({ method: request.method(), url: request.url(), lastEventId: request.headers()['last-event-id'] });
+    }
+  });
   await page.reload();
   for (const side of ['es', 'fetch']) {
     await expect(page.getByTestId(`${side}-turn`)).toHaveCount(1);
@@ -51,6 +57,49 @@ test('reloading /chat mid-answer picks the answer up where the server has it', a
     await expect(page.getByTestId(`${side}-metrics`)).toContainText(`${tokens} tokens`);
   }
   await expect(page.getByTestId('fetch-answer')).toHaveText(await page.getByTestId('es-answer').innerText(), { useInnerText: true });
+  // The fetch column resumes with the id in a header, out of the URL; EventSource cannot set
+  // headers, so its resume names the stream in the path.
+  const fetchResumes = resumes.filter((request) => request.url.includes('client=fetch-chat'));
+  expect(fetchResumes.map(({ method, url, lastEventId }) => ({ method, path: new URL(url).pathname, lastEventId }))).toEqual([
+    { method: 'POST', path: '/api/chat', lastEventId: expect.stringMatching(/^[\w-]+:0$/) },
+  ]);
+  const streamId = fetchResumes[0]!.lastEventId!.split(':')[0]!;
+  expect(fetchResumes[0]!.url).not.toContain(streamId);
+  expect(resumes.filter((request) => request.url.includes('client=es-chat')).map(({ url }) => new URL(url).pathname)).toEqual([
+    expect.stringMatching(/^\/api\/chat\/[\w-]+$/),
+  ]);
+});
+
+test('a reload whose answer the server no longer has shows "finished"; one lost in a restart shows "lost"', async ({ page }) => {
+  await page.goto('/chat');
+  // What a column keeps while an answer streams, naming a stream this server never had (as after
+  // its retention): the server answers 204.
+  const stored = (streamId: string) =>
+    page.evaluate((id) => {
+      for (const column of ['es', 'fetch']) sessionStorage.setItem(`sse-lab:chat:${column}`, JSON.stringify({ prompt: 'Hi', seed: 1, streamId: id }));
+    }, streamId);
+  await stored('neverSeenStream');
+  await page.reload();
+  await expect(page.getByTestId('fetch-connection')).toHaveText('finished');
+  await expect(page.getByTestId('fetch-error')).toContainText('Finished');
+  // EventSource sees only an error and a closed connection, whatever the status.
+  await expect(page.getByTestId('es-connection')).toHaveText('error');
+  await expect(page.getByTestId('es-error')).toContainText('cannot tell which');
+  // Once ended, the answer is forgotten: another reload reattaches to nothing.
+  await page.reload();
+  await expect(page.getByTestId('fetch-turn')).toHaveCount(0);
+
+  // A run lost in a server restart answers 410 stream_lost. Restarting the shared test server is
+  // not an option here, so this answer stands in for the server's.
+  await page.route((url) => url.pathname === '/api/chat', (route) =>
+    route.request().headers()['last-event-id']
+      ? route.fulfill({ status: 410, contentType: 'application/json', body: JSON.stringify({ error: { code: 'stream_lost', message: 'Lost in a restart.' } }) })
+      : route.continue(),
+  );
+  await stored('lostStream');
+  await page.reload();
+  await expect(page.getByTestId('fetch-connection')).toHaveText('lost');
+  await expect(page.getByTestId('fetch-error')).toContainText('Lost');
 });
 
 test('dropping the clock: both panels reconnect and the ids continue without a gap or duplicate', async ({ page }) => {

@@ -1,15 +1,18 @@
 'use client';
 
+import { memo } from 'react';
+import { DropButton } from '@/components/fault-injection';
 import { Markdown } from '@/components/markdown';
 import type { Turn } from './chat-state';
 import { turnMetrics } from './chat-state';
-import type { Ask, TransportChat } from './use-transport-chat';
+import type { Ask } from './chat-transport';
+import type { ChatColumnModel } from './use-chat';
 
 interface ChatColumnProps {
   testId: string;
   title: string;
   subtitle: React.ReactNode;
-  chat: TransportChat;
+  chat: ChatColumnModel;
   lastAsk: Ask | undefined;
   onRegenerate: () => void;
 }
@@ -33,7 +36,8 @@ function ToolCards({ turn }: { turn: Turn }) {
   );
 }
 
-function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
+// Memoised: while an answer streams, only its own turn re-renders, not the finished ones above it.
+const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
   const { ttftMs, tokensPerSecond } = turnMetrics(turn);
   return (
     <article className="turn" data-testid={`${testId}-turn`}>
@@ -65,10 +69,20 @@ function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: bo
           {tokensPerSecond !== undefined ? ` · ${tokensPerSecond} tokens/s` : ''}
           {turn.finishReason ? ` · finish: ${turn.finishReason}` : ''}
         </p>
+        {turn.status === 'ready' && turn.text ? (
+          <button
+            type="button"
+            className="chip"
+            onClick={() => void navigator.clipboard.writeText(turn.text)}
+            data-testid={live ? `${testId}-copy` : undefined}
+          >
+            Copy Markdown
+          </button>
+        ) : null}
       </div>
     </article>
   );
-}
+});
 
 /** One transport's half of the chat: its conversation, its connection and its controls. */
 export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerate }: ChatColumnProps) {
@@ -110,9 +124,7 @@ export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerat
         <button type="button" onClick={onRegenerate} disabled={busy || !last || !lastAsk} data-testid={`${testId}-regenerate`}>
           Regenerate
         </button>
-        <button type="button" onClick={chat.drop} disabled={!busy || transport.state !== 'open'} data-testid={`${testId}-drop`}>
-          Drop connection
-        </button>
+        <DropButton testId={testId} disabled={!busy || transport.state !== 'open'} onDrop={chat.drop} />
       </div>
       <div className="turns">
         {turns.length === 0 ? <p className="note">Ask something to start.</p> : null}

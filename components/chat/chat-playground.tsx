@@ -3,7 +3,8 @@
 import { useState, type FormEvent } from 'react';
 import { AuthBar } from '@/components/auth-bar';
 import { ChatColumn } from './chat-column';
-import { useEventSourceChat, useFetchChat, type Ask } from './use-transport-chat';
+import type { Ask } from './chat-transport';
+import { useEventSourceChat, useFetchChat } from './use-chat';
 
 const SUGGESTIONS = [
   'What are server-sent events?',

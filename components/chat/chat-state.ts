@@ -1,4 +1,4 @@
-import { streamIdOf } from '@/lib/chat/protocol';
+import { decodeChatEvent, streamIdOf, type ChatStage, type FinishReason } from '@/lib/chat/protocol';
 import type { SseEvent } from '@/lib/sse/types';
 
 /** Where one answer is, as a chat client shows it. */
@@ -19,13 +19,13 @@ export interface Turn {
   prompt: string;
   seed: number;
   status: TurnStatus;
-  stage?: string;
+  stage?: ChatStage;
   tools: ToolCard[];
   text: string;
   tokens: number;
   error?: string;
   stopped: boolean;
-  finishReason?: string;
+  finishReason?: FinishReason;
   streamId?: string;
   lastEventId: string;
   replayed: number;
@@ -72,16 +72,10 @@ function newTurn(key: number, prompt: string, seed: number, at: number): Turn {
   return { key, prompt, seed, status: 'submitted', tools: [], text: '', tokens: 0, stopped: false, lastEventId: '', replayed: 0, startedAt: at };
 }
 
-function parse(data: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(data) as unknown;
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** Applies one action; token text arrives batched (one `tokens` action a frame), not per token. */
+/**
+ * Applies one action. Token text may arrive batched (one `tokens` action a frame) or as `token`
+ * events; either way it is appended in order.
+ */
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
     case 'submit':
@@ -121,26 +115,26 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   }
 }
 
+// A live turn takes one event off the wire; unknown events and malformed data change nothing.
 function applyEvent(turn: Turn, event: SseEvent, at: number): Turn {
   if (turn.status === 'ready' || turn.status === 'error') return turn;
-  const data = parse(event.data);
+  const decoded = decodeChatEvent(event.type, event.data);
+  if (!decoded) return turn;
   const next: Turn = {
     ...turn,
     status: 'streaming',
     lastEventId: event.lastEventId || turn.lastEventId,
     streamId: turn.streamId ?? streamIdOf(event.lastEventId),
   };
-  switch (event.type) {
+  switch (decoded.type) {
     case 'status':
-      return { ...next, stage: String(data.stage ?? '') };
+      return { ...next, stage: decoded.data.stage };
     case 'tool': {
-      const card: ToolCard = {
-        id: String(data.id),
-        name: String(data.name),
-        state: data.state === 'result' ? 'result' : 'call',
-        input: data.input,
-        output: data.output,
-      };
+      const data = decoded.data;
+      const card: ToolCard =
+        data.state === 'call'
+          ? { id: data.id, name: data.name, state: 'call', input: data.input }
+          : { id: data.id, name: data.name, state: 'result', output: data.output };
       const existing = next.tools.findIndex((tool) => tool.id === card.id);
       const tools =
         existing === -1
@@ -148,14 +142,14 @@ function applyEvent(turn: Turn, event: SseEvent, at: number): Turn {
           : next.tools.map((tool, index) => (index === existing ? { ...tool, ...card, input: tool.input ?? card.input } : tool));
       return { ...next, tools };
     }
+    case 'token':
+      return { ...next, text: next.text + decoded.data.text, tokens: next.tokens + 1, firstTokenAt: next.firstTokenAt ?? at };
     case 'resumed':
-      return { ...next, replayed: next.replayed + (Number(data.replayed) || 0) };
+      return { ...next, replayed: next.replayed + decoded.data.replayed };
     case 'done':
-      return { ...next, status: 'ready', stage: undefined, finishReason: String(data.finishReason ?? ''), endedAt: at };
+      return { ...next, status: 'ready', stage: undefined, finishReason: decoded.data.finishReason, endedAt: at };
     case 'error':
-      return { ...next, status: 'error', stage: undefined, error: `${data.code ?? 'error'}: ${data.message ?? event.data}`, endedAt: at };
-    default:
-      return next;
+      return { ...next, status: 'error', stage: undefined, error: `${decoded.data.code}: ${decoded.data.message}`, endedAt: at };
   }
 }
 

@@ -1,6 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { decodeChatEvent } from '@/lib/chat/protocol';
 import type { SseEvent } from '@/lib/sse/types';
 import { chatReducer, currentTurn, history, INITIAL_CHAT } from './chat-state';
 
@@ -27,21 +28,17 @@ export function useChatSession() {
 
   const onEvent = useCallback(
     (event: SseEvent) => {
-      if (event.type === 'token') {
-        let text = '';
-        try {
-          text = String((JSON.parse(event.data) as { text?: unknown }).text ?? '');
-        } catch {
-          return;
-        }
+      const decoded = decodeChatEvent(event.type, event.data);
+      if (decoded?.type === 'token') {
         const batch = pending.current;
         if (batch.count === 0) batch.firstAt = performance.now();
-        batch.text += text;
+        batch.text += decoded.data.text;
         batch.count++;
         batch.lastEventId = event.lastEventId;
         frame.current ??= requestAnimationFrame(flush);
         return;
       }
+      // The reducer decodes the event again: it takes events as they come off the wire.
       flush();
       dispatch({ type: 'event', event, at: performance.now() });
     },
@@ -95,12 +92,4 @@ export function useChatSession() {
     clear,
     flush,
   };
-}
-
-/** Asks the server to end a generation for good (the user's Stop), not just this connection. */
-export function cancelStream(streamId: string | undefined, headers?: HeadersInit): void {
-  if (!streamId) return;
-  void fetch(`/api/chat/${encodeURIComponent(streamId)}`, { method: 'DELETE', headers, keepalive: true }).catch(() => {
-    // Best effort: if the request fails, the server's grace period ends the generation anyway.
-  });
 }

@@ -1,3 +1,4 @@
+import { DropButton } from '@/components/fault-injection';
 import type { StreamPanelProps } from '@/components/stream-panel';
 import type { useClockFeed } from './use-clock-feed';
 
@@ -28,9 +29,7 @@ export function ClockControls({ testId, state, onOpen, onClose, onDrop }: { test
       <button type="button" onClick={onClose} disabled={state === 'closed' || state === 'idle'} data-testid={`${testId}-close`}>
         Close
       </button>
-      <button type="button" onClick={onDrop} disabled={state !== 'open'} data-testid={`${testId}-drop`}>
-        Drop connection
-      </button>
+      <DropButton testId={testId} disabled={state !== 'open'} onDrop={onDrop} />
     </>
   );
 }

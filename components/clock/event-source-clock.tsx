@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventSource } from '@/hooks/use-event-source';
 import { ClockControls, clockStats } from './clock-parts';
-import { dropConnection, newClientTag } from '@/components/fault-injection';
+import { newClientTag } from '@/components/fault-injection';
+import { dropConnection } from '@/lib/client/api';
 import { useClockFeed } from './use-clock-feed';
 
 const EVENT_TYPES = ['update', 'notification', 'reset', 'resumed'];

@@ -4,7 +4,8 @@ import { useCallback, useState } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventStream } from '@/hooks/use-event-stream';
 import { ClockControls, clockStats } from './clock-parts';
-import { dropConnection, newClientTag } from '@/components/fault-injection';
+import { newClientTag } from '@/components/fault-injection';
+import { bearer, dropConnection } from '@/lib/client/api';
 import { useClockFeed } from './use-clock-feed';
 
 // The raw view keeps only the tail of the wire, however long the tab stays open.
@@ -22,7 +23,7 @@ export function FetchClock({ url, token }: { url: string; token: string }) {
     {
       url: `${url}${url.includes('?') ? '&' : '?'}client=${tag}`,
       // Read on every attempt: a token changed while connected is sent on the next reconnect.
-      headers: (): HeadersInit => (token ? { Authorization: `Bearer ${token}` } : {}),
+      headers: () => bearer(token),
     },
     {
       livenessTimeoutMs: 45_000,
@@ -57,7 +58,7 @@ export function FetchClock({ url, token }: { url: string; token: string }) {
           onOpen={stream.open}
           onClose={stream.close}
           onDrop={() =>
-            dropConnection(tag, token ? { Authorization: `Bearer ${token}` } : undefined).catch((error: Error) => feed.note('error', error.message))
+            dropConnection(tag, bearer(token)).catch((error: Error) => feed.note('error', error.message))
           }
         />
       }
