@@ -320,6 +320,13 @@ describe('splitBlocks', () => {
     assert.deepEqual(splitBlocks('```ts\nx\n```'), [{ source: '```ts\nx\n```', openFence: false }]);
   });
 
+  test('keeps a text with a link reference or footnote definition in one block', () => {
+    assert.equal(splitBlocks('See [the spec][s].\n\nMore.\n\n[s]: https://x.test').length, 1);
+    assert.equal(splitBlocks('A claim.[^1]\n\nMore.\n\n[^1]: The source.').length, 1);
+    assert.equal(html('See [the spec][s].\n\nMore.\n\n[s]: https://x.test'), '<p>See <a href="https://x.test" target="_blank" rel="noopener noreferrer">the spec</a>.</p><p>More.</p>');
+    assert.match(html('A claim.[^1]\n\nMore.\n\n[^1]: The source.'), /<section data-footnotes="true" class="footnotes">.*The source\./s);
+  });
+
   test('never changes a finished block while the text streams in', () => {
     const doc =
       '# Title\n\nIntro with **bold**.\n\n1. one\n\n2. two\n   ```sh\n   npm i\n\n   ```\n\n' +

@@ -6,9 +6,9 @@
  * A block ends at a blank line outside a code fence, when the next line starts a new top-level
  * construct (it is not indented, and it is not the next item of a list the block holds). The rule
  * errs towards joining: a block that holds two constructs still renders right, because it is
- * parsed as markdown as a whole. What it does not see across blocks: a link reference definition
- * or footnote definition in another block, and raw HTML blocks with blank lines in them (raw HTML
- * is shown as text anyway).
+ * parsed as markdown as a whole. A text with a link reference or footnote definition (`[id]: ...`,
+ * `[^1]: ...`) stays one block, since its references may sit in any block. What it does not keep
+ * together: raw HTML blocks with blank lines in them (raw HTML is shown as text anyway).
  */
 
 /** One top-level block of a markdown text. */
@@ -31,10 +31,14 @@ const FENCE_OPEN = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
 // [CommonMark 5.2, 5.3] A list item marker at the start of a line: -, + or *, or 1-9 digits and . or ).
 // Digits alone count too: they may be the start of the next item's marker, still streaming in.
 const LIST_ITEM = /^(?:[-+*]|\d{1,9}[.)]|\d{1,9}$)(?:[ \t]|$)/;
+// [CommonMark 4.7] A link reference definition, or a footnote definition (GFM), starts a line.
+const DEFINITION = /^ {0,3}\[[^\]\n]+\]:/m;
 
 /** Splits `text` into blocks. Linear in the length of `text`; never throws. */
 export function splitBlocks(text: string): MarkdownBlock[] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const normalized = text.replace(/\r\n?/g, '\n');
+  const lines = normalized.split('\n');
+  const split = !DEFINITION.test(normalized);
   const blocks: MarkdownBlock[] = [];
   let current: string[] = [];
   let blankLines = 0;
@@ -51,7 +55,7 @@ export function splitBlocks(text: string): MarkdownBlock[] {
       if (current.length > 0) blankLines++;
       continue;
     }
-    if (blankLines > 0 && startsBlock(line, holdsListItem)) {
+    if (split && blankLines > 0 && startsBlock(line, holdsListItem)) {
       blocks.push({ source: current.join('\n'), openFence: false });
       current = [];
       holdsListItem = false;
