@@ -1,92 +1,86 @@
 import { memo, type ReactNode } from 'react';
-import { isExternalHref, parseMarkdown, type Block, type Inline, type List } from '@/lib/markdown/parse';
+import ReactMarkdown, { type Components, type UrlTransform } from 'react-markdown';
+import remarkBreaks from 'remark-breaks';
+import remarkGfm from 'remark-gfm';
+import remend, { type RemendOptions } from 'remend';
+import { splitBlocks } from '@/lib/markdown/blocks';
+import { isExternalUrl, safeUrl } from '@/lib/markdown/urls';
 
 /**
- * Renders markdown, such as a chat answer that is still streaming in, as React elements.
+ * Renders markdown (CommonMark with GitHub's tables, task lists, strikethrough and autolinks), such
+ * as a chat answer that is still streaming in, as React elements.
  *
- * Safe by construction: every piece of text reaches React as a text node (so `<img onerror=...>`
- * shows as those characters), there is no `dangerouslySetInnerHTML`, and the parser only keeps
- * http, https and relative links.
+ * Safe by construction: raw HTML is shown as text (react-markdown turns it into text nodes and
+ * there is no `dangerouslySetInnerHTML`), only http, https and relative URLs become an `href`, and
+ * images are not loaded: an image shows as a link to it, so an answer cannot make the browser fetch
+ * a URL by itself.
+ *
+ * While an answer streams, the text is split into blocks (see `splitBlocks`): every block but the
+ * last is unchanged and memoized, so each update parses and renders the last block only. That block
+ * is first completed by `remend`: `**bol` renders as bold "bol", a link still arriving as its label.
  */
 export function Markdown({ text }: { text: string }) {
-  const blocks = parseMarkdown(text);
+  const blocks = splitBlocks(text);
   return (
     <div className="markdown">
-      {blocks.map((block, index) => (
-        // Keyed by position: while an answer streams only its last block changes, and the memo
-        // below lets every earlier block skip rendering.
-        <BlockView key={index} block={block} />
-      ))}
+      {blocks.map((block, index) =>
+        // Keyed by position: while an answer streams only its last block changes.
+        index === blocks.length - 1 ? (
+          <Block key={index} source={remend(block.source, REMEND)} open={block.openFence} />
+        ) : (
+          <Block key={index} source={block.source} open={false} />
+        ),
+      )}
     </div>
   );
 }
 
-// Equal sources give equal blocks, so the source alone decides whether to render again.
-const BlockView = memo(
-  function BlockView({ block }: { block: Block }) {
-    return renderBlock(block);
+// A link still arriving renders as its label, not as a link to a placeholder URL.
+const REMEND: RemendOptions = { linkMode: 'text-only' };
+
+const REMARK_PLUGINS = [remarkGfm, remarkBreaks];
+
+// Equal props render equal output: a finished block skips rendering while later ones stream.
+const Block = memo(function Block({ source, open }: { source: string; open: boolean }) {
+  return (
+    <ReactMarkdown
+      remarkPlugins={REMARK_PLUGINS}
+      urlTransform={urlTransform}
+      components={open ? OPEN_COMPONENTS : COMPONENTS}
+    >
+      {source}
+    </ReactMarkdown>
+  );
+});
+
+const urlTransform: UrlTransform = (url) => safeUrl(url);
+
+const COMPONENTS: Components = {
+  a({ href, children }) {
+    return link(href, children);
   },
-  (previous, next) => previous.block.source === next.block.source,
-);
+  img({ src, alt }) {
+    const label = alt || (typeof src === 'string' ? src : '');
+    return link(typeof src === 'string' ? src : undefined, label);
+  },
+};
 
-function renderBlock(block: Block): ReactNode {
-  switch (block.type) {
-    case 'heading': {
-      const Heading = `h${block.level}` as const;
-      return <Heading>{renderInlines(block.children)}</Heading>;
-    }
-    case 'paragraph':
-      return <p>{renderInlines(block.children)}</p>;
-    case 'list':
-      return renderList(block);
-    case 'code':
-      return (
-        <pre data-open={block.closed ? undefined : ''}>
-          <code className={block.lang ? `language-${block.lang}` : undefined}>{block.text}</code>
-        </pre>
-      );
-    case 'blockquote':
-      return <blockquote>{renderInlines(block.children)}</blockquote>;
-    case 'thematicBreak':
-      return <hr />;
-  }
-}
+// In a block that ends inside an unclosed fence, the code block is still streaming.
+const OPEN_COMPONENTS: Components = {
+  ...COMPONENTS,
+  pre({ children }) {
+    return <pre data-open="">{children}</pre>;
+  },
+};
 
-function renderList(list: List): ReactNode {
-  const items = list.items.map((item, index) => (
-    <li key={index}>
-      {renderInlines(item.children)}
-      {item.sublist ? renderList(item.sublist) : null}
-    </li>
-  ));
-  return list.ordered ? <ol start={list.start === 1 ? undefined : list.start}>{items}</ol> : <ul>{items}</ul>;
-}
-
-function renderInlines(nodes: Inline[]): ReactNode[] {
-  return nodes.map(renderInline);
-}
-
-function renderInline(node: Inline, index: number): ReactNode {
-  switch (node.type) {
-    case 'text':
-      return node.text;
-    case 'strong':
-      return <strong key={index}>{renderInlines(node.children)}</strong>;
-    case 'emphasis':
-      return <em key={index}>{renderInlines(node.children)}</em>;
-    case 'inlineCode':
-      return <code key={index}>{node.text}</code>;
-    case 'link':
-      return isExternalHref(node.href) ? (
-        <a key={index} href={node.href} target="_blank" rel="noopener noreferrer">
-          {renderInlines(node.children)}
-        </a>
-      ) : (
-        <a key={index} href={node.href}>
-          {renderInlines(node.children)}
-        </a>
-      );
-    case 'break':
-      return <br key={index} />;
-  }
+// An unsafe URL was removed by `urlTransform`: what is left is the label, as text.
+function link(href: string | undefined, children: ReactNode): ReactNode {
+  if (!href) return <>{children}</>;
+  return isExternalUrl(href) ? (
+    <a href={href} target="_blank" rel="noopener noreferrer">
+      {children}
+    </a>
+  ) : (
+    <a href={href}>{children}</a>
+  );
 }
