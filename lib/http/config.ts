@@ -90,7 +90,7 @@ const HOUR = 60 * MINUTE;
 
 /** The settings table. Each line: variable, default, allowed values, one-line description. */
 export const SETTINGS = {
-  SSE_AUTH_TOKEN: secret('when set, every stream route and /api/stats need it; unset, the API is open for local use'),
+  SSE_AUTH_TOKEN: secret('when set, every API route but /api/health and /api/session needs it; unset, the API is open for local use'),
   SSE_MAX_STREAMS: int(10_000, 1, 1_000_000, 'open streams per process; past it new streams get 503 + Retry-After'),
   SSE_MAX_STREAMS_PER_IP: int(50, 1, 1_000_000, 'open streams per client address; past it 429 + Retry-After'),
   SSE_RATE_LIMIT: int(300, 1, 10_000_000, 'API requests a minute per client address (token bucket)'),
