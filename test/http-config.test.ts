@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkEnvironment, ConfigError, normaliseOrigin, SETTINGS } from '../lib/http/config';
+import { checkEnvironment, ConfigError, normaliseOrigin, SETTINGS, type Env } from '../lib/http/config';
 
-function errorOf(env: NodeJS.ProcessEnv): string | undefined {
+function errorOf(env: Env): string | undefined {
   try {
     checkEnvironment(env);
     return undefined;
@@ -31,7 +31,7 @@ describe('checkEnvironment', () => {
   });
 
   test('names the variable, its value and what is allowed, in one line', () => {
-    const cases: [NodeJS.ProcessEnv, string][] = [
+    const cases: [Env, string][] = [
       [{ SSE_MAX_STREAMS: 'abc' }, 'SSE_MAX_STREAMS="abc" is not allowed: use an integer from 1 to 1000000.'],
       [{ SSE_MAX_STREAMS: '0' }, 'SSE_MAX_STREAMS="0" is not allowed: use an integer from 1 to 1000000.'],
       [{ SSE_MAX_STREAMS: '1.5' }, 'SSE_MAX_STREAMS="1.5" is not allowed: use an integer from 1 to 1000000.'],

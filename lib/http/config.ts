@@ -10,6 +10,9 @@ import 'server-only';
  * bad one, so a typo cannot start a server that fails every request later.
  */
 
+/** The environment, or any set of variables standing in for it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 /** One setting: how to read it from its raw string, and what to use when it is unset or empty. */
 interface Setting<T> {
   /** What the setting does, in one line. */
@@ -17,7 +20,7 @@ interface Setting<T> {
   /** What values are allowed, for the error line. */
   allowed: string;
   /** The value when unset; a function when it depends on the environment (as `NODE_ENV`). */
-  fallback: T | ((env: NodeJS.ProcessEnv) => T);
+  fallback: T | ((env: Env) => T);
   /** Parses a raw value; returns `undefined` when it is not allowed. */
   parse(raw: string): T | undefined;
   /** True for a secret, whose value an error line must not repeat. */
@@ -129,12 +132,12 @@ export class ConfigError extends Error {
   }
 }
 
-function read<N extends SettingName>(name: N, env: NodeJS.ProcessEnv): ValueOf<N> {
+function read<N extends SettingName>(name: N, env: Env): ValueOf<N> {
   const definition = SETTINGS[name] as Setting<ValueOf<N>>;
   const raw = env[name];
   if (raw === undefined || raw === '') {
     const { fallback } = definition;
-    return typeof fallback === 'function' ? (fallback as (env: NodeJS.ProcessEnv) => ValueOf<N>)(env) : fallback;
+    return typeof fallback === 'function' ? (fallback as (env: Env) => ValueOf<N>)(env) : fallback;
   }
   const value = definition.parse(raw);
   if (value === undefined) {
@@ -149,7 +152,7 @@ function read<N extends SettingName>(name: N, env: NodeJS.ProcessEnv): ValueOf<N
  * with an allowed value. Throws a {@link ConfigError} whose message is one line naming the first
  * bad variable, its value and what is allowed.
  */
-export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+export function checkEnvironment(env: Env = process.env): void {
   for (const name of Object.keys(env).sort()) {
     const prefix = PREFIXES.find((candidate) => name.startsWith(candidate));
     if (!prefix) continue;
