@@ -13,6 +13,8 @@ interface Lifecycle {
   servers: Set<Server>;
   /** Responses not yet finished, so shutdown knows when the last one is done. */
   inFlight: Set<ServerResponse>;
+  /** When the shutdown began (`performance.now()`), for the log. */
+  shutdownAt: number;
 }
 
 const state: Lifecycle = ((globalThis as { __sseLifecycle?: Lifecycle }).__sseLifecycle ??= {
@@ -20,6 +22,7 @@ const state: Lifecycle = ((globalThis as { __sseLifecycle?: Lifecycle }).__sseLi
   shuttingDown: false,
   servers: new Set(),
   inFlight: new Set(),
+  shutdownAt: 0,
 });
 
 /**
@@ -94,9 +97,12 @@ function track(response: ServerResponse): void {
   state.inFlight.add(response);
   // During shutdown every answer closes its connection, so nothing stays open for the next request.
   if (state.shuttingDown) response.shouldKeepAlive = false;
+  const socket = response.socket;
   response.once('close', () => {
     state.inFlight.delete(response);
-    if (state.shuttingDown) setImmediate(closeIdleConnections);
+    // A response that began before the shutdown (a stream it ended) was sent keep-alive: its
+    // connection is closed once what was written has gone out.
+    if (state.shuttingDown && socket && !socket.destroyed) socket.destroySoon();
   });
 }
 
@@ -139,6 +145,7 @@ function closeIdleConnections(): void {
 function shutdown(signal: NodeJS.Signals, exitWhenDrained: boolean): void {
   if (state.shuttingDown) return;
   state.shuttingDown = true;
+  state.shutdownAt = performance.now();
   let listening = 0;
   for (const server of state.servers) {
     if (!server.listening) continue;
@@ -159,6 +166,6 @@ function shutdown(signal: NodeJS.Signals, exitWhenDrained: boolean): void {
 }
 
 function exit(signal: NodeJS.Signals): void {
-  console.log(`${signal}: every connection closed; exiting.`);
+  console.log(`${signal}: every connection closed after ${Math.round(performance.now() - state.shutdownAt)} ms; exiting.`);
   process.exit(0);
 }
