@@ -55,6 +55,7 @@ const DISPATCHED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
  *   client sent, because route handlers get no socket (see `client-ip.ts`).
  * - Answer the requests Next.js would fail on with a 500 and a stack trace in the log: `TRACE`,
  *   `TRACK` and `CONNECT` get `405`, a request target that is not a path (`OPTIONS *`) `400`.
+ *   (Node 20's own parser already refuses `TRACK` with a bare 400; other versions pass it on.)
  */
 export function installLifecycle(): void {
   if (state.installed) return;
