@@ -101,3 +101,13 @@ test('one client has at most one flood open: a second gets 429 with Retry-After,
     first.destroy();
   }
 });
+
+test('kb goes to 1048576, as the README says, and no further', async ({ baseURL }) => {
+  const controller = new AbortController();
+  const largest = await fetch(`${baseURL}/api/debug/flood?kb=1048576`, { signal: controller.signal });
+  expect(largest.status).toBe(200);
+  controller.abort();
+  const over = await fetch(`${baseURL}/api/debug/flood?kb=1048577`);
+  expect(over.status).toBe(400);
+  expect(((await over.json()) as { error: { code: string } }).error.code).toBe('invalid_parameter');
+});
