@@ -5,7 +5,7 @@ import { formatEventId, type ChatEventMap, type ChatEventType, type ChatRequest,
 import { abortableDelay } from '@/lib/sse/backoff';
 import { encodeEvent, toBytes } from '@/lib/sse/encoder';
 import type { SseConnection } from '@/lib/sse/server';
-import { readInt } from '@/lib/http/config';
+import { setting } from '@/lib/http/config';
 
 /** Limits of the run registry, from the environment. */
 interface RunLimits {
@@ -41,9 +41,9 @@ interface Registry {
 const registry: Registry = ((globalThis as { __sseChatRuns?: Registry }).__sseChatRuns ??= {
   runs: new Map(),
   limits: {
-    graceMs: readInt('CHAT_GRACE_MS', 30_000, 1),
-    retentionMs: readInt('CHAT_RETENTION_MS', 30_000, 1),
-    maxRuns: readInt('CHAT_MAX_RUNS', 1000, 1),
+    graceMs: setting('CHAT_GRACE_MS'),
+    retentionMs: setting('CHAT_RETENTION_MS'),
+    maxRuns: setting('CHAT_MAX_RUNS'),
     maxLogBytes: 512 * 1024,
   },
 });

@@ -1,7 +1,7 @@
 import 'server-only';
 
 import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
-import { readInt } from '@/lib/http/config';
+import { setting } from '@/lib/http/config';
 import { createTopic, type Topic } from './topic';
 
 /** Settings of the clock, read from the environment once. */
@@ -25,9 +25,9 @@ interface Clock {
 
 function readConfig(): ClockConfig {
   return {
-    intervalMs: readInt('CLOCK_INTERVAL_MS', 1000, 10, 3_600_000),
-    notificationDelayMs: readInt('CLOCK_NOTIFICATION_MS', 5000, 0, 3_600_000),
-    bufferSize: readInt('CLOCK_BUFFER_SIZE', 300, 1, 100_000),
+    intervalMs: setting('CLOCK_INTERVAL_MS'),
+    notificationDelayMs: setting('CLOCK_NOTIFICATION_MS'),
+    bufferSize: setting('CLOCK_BUFFER_SIZE'),
   };
 }
 

@@ -45,7 +45,26 @@ export interface SseResponseOptions {
    * Starts producing events. Called once the stream is open; may return a cleanup function, which
    * runs exactly once, whichever way the stream ends.
    */
-  start: (connection: SseConnection) => (() => void) | void;
+  start?: (connection: SseConnection) => (() => void) | void;
+  /**
+   * Events pulled as the client reads, instead of (or as well as) pushed: see {@link SseSource}.
+   * Suits a replay from a log, which then never queues more than one batch, however long it is.
+   */
+  source?: SseSource;
+}
+
+/**
+ * A producer the stream pulls from, as the ReadableStream `pull()` hook asks: only when the client
+ * has read everything sent so far. One object can serve as the source of its own connection, so a
+ * stream costs no closure.
+ */
+export interface SseSource {
+  /**
+   * Sends the next events (at least one, or closes the stream, before the promise settles: a pull
+   * that settles having sent nothing is not repeated until something else is sent). Sends made
+   * while a pull is in progress are not counted against `maxQueuedBytes`: the client asked for them.
+   */
+  pull(connection: SseConnection): Promise<void> | void;
 }
 
 /** The options of {@link createSseResponse} a route decides (caps, faults), as opposed to the producer's. */
@@ -101,6 +120,8 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   private readonly label: string;
   private readonly heartbeatMs: number;
   private eventsLeft: number;
+  /** A pull is in progress: its sends were asked for and are not held against the queue bound. */
+  private pulling = false;
 
   constructor(private readonly options: SseResponseOptions) {
     this.label = options.label ?? 'default';
@@ -134,7 +155,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.write(toBytes(encodeRetry(this.options.retry ?? 1000)));
     if (this.heartbeatMs > 0) joinHeartbeat(this, this.heartbeatMs);
     try {
-      this.cleanup = this.options.start(this);
+      this.cleanup = this.options.start?.(this);
     } catch (error) {
       this.close('error');
       throw error;
@@ -145,6 +166,35 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
 
   cancel(): void {
     this.close('client');
+  }
+
+  // Called by the stream when the client has read everything queued.
+  pull(): Promise<void> | void {
+    const source = this.options.source;
+    if (this.closed || !source) return;
+    this.pulling = true;
+    let pending: Promise<void> | void;
+    try {
+      pending = source.pull(this);
+    } catch (error) {
+      this.pulling = false;
+      this.close('error');
+      throw error;
+    }
+    if (!pending) {
+      this.pulling = false;
+      return;
+    }
+    return pending.then(
+      () => {
+        this.pulling = false;
+      },
+      (error: unknown) => {
+        this.pulling = false;
+        console.error('event stream source failed', error);
+        this.close('error');
+      },
+    );
   }
 
   handleEvent(): void {
@@ -175,7 +225,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     if (this.closed || !this.controller) return false;
     const limit = this.options.maxQueuedBytes ?? 1024 * 1024;
     // desiredSize is highWaterMark (0) less the queued bytes: how far behind this client is.
-    if (-(this.controller.desiredSize ?? 0) + bytes.byteLength > limit) {
+    if (!this.pulling && -(this.controller.desiredSize ?? 0) + bytes.byteLength > limit) {
       this.close('slow');
       return false;
     }
