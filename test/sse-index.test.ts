@@ -77,9 +77,9 @@ describe('lib/sse index', () => {
       'countOpenStreams',
     ] as const;
     for (const name of functions) assert.equal(typeof sse[name], 'function', name);
-    for (const name of ['ParseError', 'EncodeError', 'EventStreamError'] as const) {
-      assert.ok(new sse[name]('buffer-overflow', 'x') instanceof Error, name);
-    }
+    assert.ok(new sse.ParseError('buffer-overflow', 'x') instanceof Error);
+    assert.ok(new sse.EncodeError('x') instanceof TypeError);
+    assert.ok(new sse.EventStreamError('parse', 'x') instanceof Error);
     assert.equal(sse.SSE_HEADERS['Content-Type'], 'text/event-stream; charset=utf-8');
   });
 
