@@ -18,8 +18,6 @@
  *   (then --only theirs, and --only none for the baseline; compare the "Collected" totals)
  */
 import { createParser as createTheirs } from 'eventsource-parser';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { encodeComment, encodeEvent } from '../lib/sse/encoder';
 import { createParser as createOurs } from '../lib/sse/parser';
 import { seededRandom } from '../lib/seeded-random';
@@ -134,12 +132,9 @@ function cpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-// A full collection before each timed run, so neither parser pays for the other's garbage.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
+// No forced collection between runs: measured here, a full GC before each run halved both parsers'
+// throughput (compiled code and heap sizing start over), which hides more than it evens out.
 function timed(run: (chunks: readonly (Uint8Array | string)[]) => Result, chunks: readonly (Uint8Array | string)[]) {
-  collectGarbage();
   const start = cpuSeconds();
   const result = run(chunks);
   return { seconds: cpuSeconds() - start, result };
