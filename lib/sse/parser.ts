@@ -58,8 +58,7 @@ export function createParser(options: ParserOptions): Parser {
   let decoderHasState = false;
   let sawFirstCharacter = false;
   let skipLeadingLF = false;
-  // An unfinished line: its first piece, any later pieces, and its length in characters.
-  let partial = '';
+  // An unfinished line: its pieces, and its length in characters.
   let fragments: string[] = [];
   let partialLength = 0;
   let data = '';
@@ -123,12 +122,13 @@ export function createParser(options: ParserOptions): Parser {
       // Prepend the unfinished line (which has no line end in it) so that it is read with the rest
       // of this chunk. Only its pieces and this chunk are copied, once, so parsing stays linear.
       // A CR that ended the last chunk also ended the line, so `position` is 0 here.
-      const head = fragments.length === 0 ? partial : partial + fragments.join('');
-      text = head + text;
-      if (lf !== -1) lf += head.length;
-      if (cr !== -1) cr += head.length;
-      partial = '';
-      if (fragments.length > 0) fragments = [];
+      // Joined into one flat string: a concatenation would be flattened again by every search.
+      const headLength = partialLength;
+      fragments.push(text);
+      text = fragments.join('');
+      if (lf !== -1) lf += headLength;
+      if (cr !== -1) cr += headLength;
+      fragments = [];
       partialLength = 0;
     }
     const length = text.length;
@@ -190,8 +190,7 @@ export function createParser(options: ParserOptions): Parser {
   }
 
   function keepPartial(piece: string): void {
-    if (partialLength === 0) partial = piece;
-    else fragments.push(piece);
+    fragments.push(piece);
     partialLength += piece.length;
   }
 
@@ -277,7 +276,6 @@ export function createParser(options: ParserOptions): Parser {
     decoderHasState = false;
     sawFirstCharacter = false;
     skipLeadingLF = false;
-    partial = '';
     fragments = [];
     partialLength = 0;
     data = '';
