@@ -40,8 +40,6 @@ const SPACE = 0x20;
 const COLON = 0x3a;
 const BOM = 0xfeff;
 const DEFAULT_MAX_BUFFER_SIZE = 4 * 1024 * 1024;
-// One options object for every decode call, rather than one allocated per chunk.
-const STREAM: TextDecodeOptions = Object.freeze({ stream: true });
 
 /**
  * Creates a parser that implements the WHATWG HTML algorithm for interpreting an event stream
@@ -58,9 +56,8 @@ export function createParser(options: ParserOptions): Parser {
   let decoderHasState = false;
   let sawFirstCharacter = false;
   let skipLeadingLF = false;
-  // An unfinished line: its pieces, and its length in characters.
   let fragments: string[] = [];
-  let partialLength = 0;
+  let fragmentsLength = 0;
   let data = '';
   let hasData = false;
   let eventType = '';
@@ -77,7 +74,7 @@ export function createParser(options: ParserOptions): Parser {
       // [spec] Streams must be decoded using the UTF-8 decode algorithm. ignoreBOM keeps the BOM
       // in the output so that one rule below strips it for bytes and strings alike.
       decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
-      text = decoder.decode(chunk, STREAM);
+      text = decoder.decode(chunk, { stream: true });
       decoderHasState = true;
     }
     if (!sawFirstCharacter) {
@@ -87,7 +84,7 @@ export function createParser(options: ParserOptions): Parser {
       if (text.charCodeAt(0) === BOM) text = text.slice(1);
     }
     parseText(text);
-    if (partialLength + data.length > maxBufferSize) {
+    if (fragmentsLength + data.length > maxBufferSize) {
       reset();
       throw new ParseError(
         'buffer-overflow',
@@ -101,10 +98,11 @@ export function createParser(options: ParserOptions): Parser {
     return decoder ? decoder.decode() : '';
   }
 
-  function parseText(chunkText: string): void {
-    let text = chunkText;
+  function parseText(text: string): void {
+    const length = text.length;
+    const startGeneration = generation;
     let position = 0;
-    if (skipLeadingLF && text.length > 0) {
+    if (skipLeadingLF && length > 0) {
       // [spec] A CR ending the last chunk and an LF starting this one are one CRLF line end.
       skipLeadingLF = false;
       if (text.charCodeAt(0) === LF) position = 1;
@@ -113,85 +111,37 @@ export function createParser(options: ParserOptions): Parser {
     // for again only after the parser has moved past it, so the text is scanned once.
     let lf = text.indexOf('\n', position);
     let cr = text.indexOf('\r', position);
-    if (lf === -1 && cr === -1) {
-      // No line ends here: keep the piece, without copying, until one arrives.
-      if (position < text.length) keepPartial(position === 0 ? text : text.slice(position));
-      return;
-    }
-    if (partialLength > 0) {
-      // Prepend the unfinished line (which has no line end in it) so that it is read with the rest
-      // of this chunk. Only its pieces and this chunk are copied, once, so parsing stays linear.
-      // A CR that ended the last chunk also ended the line, so `position` is 0 here.
-      // Joined into one flat string: a concatenation would be flattened again by every search.
-      const headLength = partialLength;
-      fragments.push(text);
-      text = fragments.join('');
-      if (lf !== -1) lf += headLength;
-      if (cr !== -1) cr += headLength;
-      fragments = [];
-      partialLength = 0;
-    }
-    const length = text.length;
-    const startGeneration = generation;
 
-    if (cr === -1) {
-      // Nearly every stream ends its lines with LF alone: one search per line, nothing else.
-      while (lf !== -1) {
-        // Fast path: an event's only data line, then the blank line that dispatches it.
-        const dataOnly = !hasData && text.charCodeAt(lf + 1) === LF && lf - position >= 5;
-        if (dataOnly && text.charCodeAt(position) === 0x64 && isData(text, position)) {
-          emit(text.slice(valueStart(text, position + 5, lf), lf));
-          position = lf + 2;
-        } else {
-          readLine(text, position, lf);
-          position = lf + 1;
-        }
-        if (generation !== startGeneration) return;
-        lf = text.indexOf('\n', position);
+    while (true) {
+      if (lf !== -1 && lf < position) lf = text.indexOf('\n', position);
+      if (cr !== -1 && cr < position) cr = text.indexOf('\r', position);
+      let end: number;
+      if (cr === -1) {
+        if (lf === -1) break;
+        end = lf;
+      } else {
+        end = lf !== -1 && lf < cr ? lf : cr;
       }
-    } else {
-      while (true) {
-        if (lf !== -1 && lf < position) lf = text.indexOf('\n', position);
-        if (cr !== -1 && cr < position) cr = text.indexOf('\r', position);
-        let end: number;
-        if (cr === -1) {
-          if (lf === -1) break;
-          end = lf;
-        } else {
-          end = lf !== -1 && lf < cr ? lf : cr;
-        }
-        readLine(text, position, end);
-        if (generation !== startGeneration) return;
-        position = end + 1;
-        if (end === cr) {
-          if (position === length) skipLeadingLF = true;
-          else if (text.charCodeAt(position) === LF) position++;
-        }
+      if (fragments.length > 0) {
+        fragments.push(text.slice(position, end));
+        const line = fragments.join('');
+        fragments = [];
+        fragmentsLength = 0;
+        parseLine(line, 0, line.length);
+      } else {
+        parseLine(text, position, end);
+      }
+      if (generation !== startGeneration) return;
+      position = end + 1;
+      if (end === cr) {
+        if (position === length) skipLeadingLF = true;
+        else if (text.charCodeAt(position) === LF) position++;
       }
     }
-    if (position < length) keepPartial(text.slice(position));
-  }
-
-  // Reads one line, text[start, end) without its line end. Blank, `data:`, `id:` and `event:`
-  // lines (nearly all of a real stream) are read here, which is small enough for the engine to
-  // inline into the loops above; every other line goes to parseLine, which reads these the same.
-  function readLine(text: string, start: number, end: number): void {
-    const first = text.charCodeAt(start);
-    if (start === end) dispatch();
-    else if (first === 0x64 && end - start >= 5 && isData(text, start)) {
-      appendData(text.slice(valueStart(text, start + 5, end), end));
-    } else if (first === 0x69 && end - start >= 3 && isId(text, start)) {
-      setId(text.slice(valueStart(text, start + 3, end), end));
-    } else if (first === 0x65 && end - start >= 6 && isEvent(text, start)) {
-      eventType = text.slice(valueStart(text, start + 6, end), end);
-    } else {
-      parseLine(text, start, end);
+    if (position < length) {
+      fragments.push(position === 0 ? text : text.slice(position));
+      fragmentsLength += length - position;
     }
-  }
-
-  function keepPartial(piece: string): void {
-    fragments.push(piece);
-    partialLength += piece.length;
   }
 
   // Parses one line, given as text[start, end) without its line end.
@@ -207,6 +157,20 @@ export function createParser(options: ParserOptions): Parser {
       if (onComment) onComment(text.slice(valueStart(text, start + 1, end), end));
       return;
     }
+    // Fast paths for the fields nearly every event uses; the general path below is equivalent.
+    if (first === 0x64 && end - start >= 5 && text.charCodeAt(start + 4) === COLON && text.startsWith('data', start)) {
+      appendData(text.slice(valueStart(text, start + 5, end), end));
+      return;
+    }
+    if (first === 0x69 && end - start >= 3 && text.charCodeAt(start + 1) === 0x64 && text.charCodeAt(start + 2) === COLON) {
+      setId(text.slice(valueStart(text, start + 3, end), end));
+      return;
+    }
+    if (first === 0x65 && end - start >= 6 && text.charCodeAt(start + 5) === COLON && text.startsWith('event', start)) {
+      eventType = text.slice(valueStart(text, start + 6, end), end);
+      return;
+    }
+
     // [spec] If the line contains a U+003A COLON character (:): collect the characters on the line
     // before the first colon, and let field be that string; collect the characters after it, and
     // let value be that string. If value starts with a U+0020 SPACE character, remove it.
@@ -257,13 +221,9 @@ export function createParser(options: ParserOptions): Parser {
       eventType = '';
       return;
     }
-    emit(data);
-  }
-
-  function emit(eventData: string): void {
     // [spec] Initialize event's type attribute to "message", or to the event type buffer's value
     // if it is not empty. Set the data buffer and the event type buffer to the empty string.
-    const event: SseEvent = { type: eventType || 'message', data: eventData, lastEventId };
+    const event: SseEvent = { type: eventType || 'message', data, lastEventId };
     data = '';
     hasData = false;
     eventType = '';
@@ -277,7 +237,7 @@ export function createParser(options: ParserOptions): Parser {
     sawFirstCharacter = false;
     skipLeadingLF = false;
     fragments = [];
-    partialLength = 0;
+    fragmentsLength = 0;
     data = '';
     hasData = false;
     eventType = '';
@@ -285,32 +245,6 @@ export function createParser(options: ParserOptions): Parser {
   }
 
   return { feed, reset };
-}
-
-// `data:` at `start` (whose first character the caller has checked).
-function isData(text: string, start: number): boolean {
-  return (
-    text.charCodeAt(start + 4) === COLON &&
-    text.charCodeAt(start + 1) === 0x61 &&
-    text.charCodeAt(start + 2) === 0x74 &&
-    text.charCodeAt(start + 3) === 0x61
-  );
-}
-
-// `id:` at `start` (whose first character the caller has checked).
-function isId(text: string, start: number): boolean {
-  return text.charCodeAt(start + 2) === COLON && text.charCodeAt(start + 1) === 0x64;
-}
-
-// `event:` at `start` (whose first character the caller has checked).
-function isEvent(text: string, start: number): boolean {
-  return (
-    text.charCodeAt(start + 5) === COLON &&
-    text.charCodeAt(start + 1) === 0x76 &&
-    text.charCodeAt(start + 2) === 0x65 &&
-    text.charCodeAt(start + 3) === 0x6e &&
-    text.charCodeAt(start + 4) === 0x74
-  );
 }
 
 // Where a field's value starts: after the colon, skipping one space if there is one.
