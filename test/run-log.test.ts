@@ -81,10 +81,11 @@ const meta = { owner: undefined, client: undefined };
 const token = (text: string): EventInput => ({ event: 'token', data: text });
 
 /** Opens a run for reading, the way the route does, and returns the response's reader. */
-async function openStream(log: RunLog<Script>, id: string, afterSeq = 0, principal?: string, options: { maxQueuedBytes?: number; dropAfter?: number } = {}) {
-  const opened = await log.open(id, afterSeq, principal);
+async function openStream(log: RunLog<Script>, id: string, afterSeq = 0, principal?: string, options: { maxQueuedBytes?: number; dropAfter?: number; starting?: boolean } = {}) {
+  const { starting, ...settings } = options;
+  const opened = await log.open(id, afterSeq, principal, starting);
   if (opened.kind !== 'stream') return { opened, response: undefined };
-  const response = createSseResponse({ heartbeatMs: 0, ...options, source: opened.source });
+  const response = createSseResponse({ heartbeatMs: 0, ...settings, source: opened.source });
   return { opened, response };
 }
 
@@ -171,11 +172,11 @@ describe('the run log: grace period and retention', () => {
     assert.equal(store.timers, 0);
   });
 
-  test('an abandoned run (nobody there when it finished) is kept for the shorter abandoned retention', async () => {
+  test('an abandoned run (its starter left, nobody came back) is kept for the shorter abandoned retention', async () => {
     const { log, store } = setup();
     const script = new Script();
     await log.start('r', script, meta);
-    const { response } = await openStream(log, 'r');
+    const { response } = await openStream(log, 'r', 0, undefined, { starting: true });
     await flush();
     await response!.body!.cancel();
     script.push(token('a'));
@@ -188,7 +189,7 @@ describe('the run log: grace period and retention', () => {
     assert.equal(await store.info('r'), undefined);
   });
 
-  test('reading an abandoned run to its end keeps it for the full retention from then', async () => {
+  test('a client coming back for an abandoned run keeps it for the full retention from then', async () => {
     const { log, store } = setup();
     const script = new Script();
     await log.start('r', script, meta);
@@ -414,6 +415,8 @@ describe('the run log: replay under backpressure', () => {
   });
 
   test('dropAfter N delivers exactly N replayed events before the drop, and a resume from there gets the rest', async () => {
+    // The drop waits a turn of the event loop (a zero timeout): real timers here.
+    mock.timers.reset();
     const { log } = setup();
     const script = new Script();
     await log.start('r', script, meta);

@@ -22,7 +22,7 @@ export async function chatResponse(request: Request, caller: Caller, input: Chat
   if (!started.ok) {
     throw new ApiError('unavailable', 'Too many chat generations are running; try again shortly.', { 'Retry-After': '5' });
   }
-  return runResponse(request, caller, id, 0, settings);
+  return runResponse(request, caller, id, 0, settings, true);
 }
 
 /**
@@ -31,8 +31,8 @@ export async function chatResponse(request: Request, caller: Caller, input: Chat
  * that EventSource and the fetch client stop instead of retrying; a run lost in a restart of the
  * server answers 410 `stream_lost`.
  */
-export async function runResponse(request: Request, caller: Caller, streamId: string, afterSeq: number, settings: StreamSettings = {}): Promise<Response> {
-  const opened = await chatRunLog().open(streamId, afterSeq, caller.principal);
+export async function runResponse(request: Request, caller: Caller, streamId: string, afterSeq: number, settings: StreamSettings = {}, starting = false): Promise<Response> {
+  const opened = await chatRunLog().open(streamId, afterSeq, caller.principal, starting);
   if (opened.kind === 'unknown' && isLost(streamId)) {
     throw new ApiError('stream_lost', 'This stream was lost when the server restarted; ask again.');
   }

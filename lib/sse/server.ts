@@ -176,12 +176,17 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   }
 
   // Called by the stream when the client reads and nothing is queued: everything sent so far has
-  // gone to the consumer (the socket), so this is where a pending drop happens.
+  // gone to the consumer, so this is where a pending drop happens. Not at once: the server writes
+  // what it read to a socket it corks until the next tick, and destroying it sooner loses that.
   pull(): Promise<void> | void {
     if (this.closed) return;
     if (this.eventsLeft <= 0) {
-      this.close('dropped');
-      return;
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          this.close('dropped');
+          resolve();
+        }, 0),
+      );
     }
     const source = this.options.source;
     if (!source) return;

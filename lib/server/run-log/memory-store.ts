@@ -18,7 +18,7 @@ interface StoredRun extends RunMeta {
   ends: Uint32Array;
   length: number;
   readers: number;
-  readToEnd: boolean;
+  claimed: boolean;
   cancelled: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Readers waiting for more (created on first use: most kept runs never have any). */
@@ -139,7 +139,7 @@ export function createMemoryStore(): RunStore & { /** For tests: the timers arme
         ends: new Uint32Array(64),
         length: 0,
         readers: 0,
-        readToEnd: false,
+        claimed: false,
         cancelled: false,
         timer: undefined,
         waiters: undefined,
@@ -155,8 +155,8 @@ export function createMemoryStore(): RunStore & { /** For tests: the timers arme
     async info(id: string): Promise<RunInfo | undefined> {
       const run = runs.get(id);
       if (!run) return undefined;
-      const { owner, client, state, length, used, readers, readToEnd, cancelled } = run;
-      return { owner, client, state, length, bytes: used, readers, readToEnd, cancelled };
+      const { owner, client, state, length, used, readers, claimed, cancelled } = run;
+      return { owner, client, state, length, bytes: used, readers, claimed, cancelled };
     },
 
     async append(id: string, event: Uint8Array): Promise<number> {
@@ -211,7 +211,7 @@ export function createMemoryStore(): RunStore & { /** For tests: the timers arme
       run.buffer = run.buffer.slice(0, run.used);
       run.ends = run.ends.slice(0, run.length);
       finished.add(id);
-      setTimer(id, run, run.readers > 0 || run.readToEnd ? ttlMs : abandonedTtlMs);
+      setTimer(id, run, run.readers > 0 || run.claimed ? ttlMs : abandonedTtlMs);
       wake(run);
       notify(run, 'gone');
     },
@@ -258,10 +258,10 @@ export function createMemoryStore(): RunStore & { /** For tests: the timers arme
       return run.readers;
     },
 
-    async markReadToEnd(id: string, ttlMs: number): Promise<void> {
+    async claim(id: string, ttlMs: number): Promise<void> {
       const run = runs.get(id);
-      if (!run || run.readToEnd) return;
-      run.readToEnd = true;
+      if (!run || run.claimed) return;
+      run.claimed = true;
       if (run.state === 'finished') setTimer(id, run, ttlMs);
     },
 

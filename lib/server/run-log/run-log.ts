@@ -63,9 +63,11 @@ export interface RunLog<Input> {
   start(id: string, input: Input, meta: { owner: string | undefined; client: string | undefined }): Promise<StartResult>;
   /**
    * Opens run `id` for a reader with principal `principal`, after event `afterSeq`. The reader
-   * counts as attached from now until its stream ends (see {@link SseSource.close}).
+   * counts as attached from now until its stream ends (see {@link SseSource.close}). Any reader
+   * but the one that `starting` marks (the connection that started the run) claims the run: it
+   * is kept for the full retention, as a client came back for it.
    */
-  open(id: string, afterSeq: number, principal: string | undefined): Promise<OpenResult>;
+  open(id: string, afterSeq: number, principal: string | undefined, starting?: boolean): Promise<OpenResult>;
   /** The user's Stop: false for an unknown run, or someone else's. A finished run stays as it is. */
   cancel(id: string, principal: string | undefined): Promise<boolean>;
 }
@@ -114,7 +116,7 @@ class RunReader<Input> implements SseSource {
       if (!this.sendResumedIfDue(connection)) return;
       if (sent > 0) return;
       if (read.state === 'finished') {
-        await store.markReadToEnd(this.id, this.log.limits.retentionMs);
+        await store.claim(this.id, this.log.limits.retentionMs);
         connection.close('server');
         return;
       }
@@ -207,9 +209,10 @@ export function createRunLog<Input>(options: RunLogOptions<Input>): RunLog<Input
       return { ok: true };
     },
 
-    async open(id, afterSeq, principal) {
+    async open(id, afterSeq, principal, starting = false) {
       const info = await store.info(id);
       if (!info || !mayRead(info.owner, principal)) return { kind: 'unknown' };
+      if (!starting) await store.claim(id, limits.retentionMs);
       if (info.state === 'finished' && afterSeq >= info.length) return { kind: 'finished' };
       if ((await store.attach(id, 1, limits.graceMs)) === 0) return { kind: 'unknown' };
       return { kind: 'stream', source: new RunReader(options, id, afterSeq, info.length) };

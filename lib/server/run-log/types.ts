@@ -26,8 +26,11 @@ export interface RunInfo extends RunMeta {
   bytes: number;
   /** Readers attached right now, on any instance. */
   readers: number;
-  /** True once a reader has been attached when the run finished or read it to its end. */
-  readToEnd: boolean;
+  /**
+   * True once a client came back for the run (attached again after the one that started it) or
+   * read it to its end: such a run is kept for the full retention, an abandoned one for less.
+   */
+  claimed: boolean;
   /** True once the run was cancelled (the user's Stop). */
   cancelled: boolean;
 }
@@ -86,8 +89,8 @@ export interface RunStore {
    */
   wait(id: string, afterSeq: number, signal: AbortSignal): Promise<void>;
   /**
-   * Marks a run finished and sets its time to live: `ttlMs` when a reader is attached or has read
-   * to the end, `abandonedTtlMs` when nobody is there to read it.
+   * Marks a run finished and sets its time to live: `ttlMs` when a reader is attached or the run
+   * was claimed, `abandonedTtlMs` when nobody is there to read it.
    */
   finish(id: string, ttlMs: number, abandonedTtlMs: number): Promise<void>;
   /** Sets a run's time to live (from now); `undefined` keeps it until set again. */
@@ -106,10 +109,10 @@ export interface RunStore {
    */
   attach(id: string, delta: 1 | -1, idleTtlMs: number): Promise<number>;
   /**
-   * Records that a reader read a finished run to its end (see {@link RunInfo.readToEnd}); the
-   * first time, its time to live becomes `ttlMs`, as if a client had been there when it finished.
+   * Records that a client came back for the run or read it to its end (see
+   * {@link RunInfo.claimed}); the first time, a finished run's time to live becomes `ttlMs`.
    */
-  markReadToEnd(id: string, ttlMs: number): Promise<void>;
+  claim(id: string, ttlMs: number): Promise<void>;
   /** Totals, for `/api/stats`. */
   usage(): Promise<StoreUsage>;
 }
