@@ -176,8 +176,9 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   }
 
   // Called by the stream when the client reads and nothing is queued: everything sent so far has
-  // gone to the consumer, so this is where a pending drop happens. Not at once: the server writes
-  // what it read to a socket it corks until the next tick, and destroying it sooner loses that.
+  // gone to the consumer, so this is where a pending drop happens. Not at once: the server may
+  // still hold what it read in a corked socket until the next tick (Node's http response does),
+  // and destroying the response sooner would lose it.
   pull(): Promise<void> | void {
     if (this.closed) return;
     if (this.eventsLeft <= 0) {
