@@ -105,6 +105,7 @@ async function main(): Promise<number> {
     console.log(`   live heap:        ${mib(before.memory.heapUsedBytes / 1024)} -> ${mib(after.memory.heapUsedBytes / 1024)} (+${mib(heapDelta / 1024)})`);
     console.log(`   RSS:              ${mib(rssBefore)} -> ${mib(rssAfter)} (+${mib(rssDelta)})`);
     if (kept > 0) {
+      // Only telling when many runs are kept: a few runs leave the attack's own garbage dominant.
       console.log(`   per kept run:     heap ${(heapDelta / kept / 1024).toFixed(1)} KiB (${(heapDelta / kept / wire).toFixed(2)}x the wire size), RSS ${(rssDelta / kept).toFixed(1)} KiB`);
     }
     return 0;
