@@ -112,9 +112,10 @@ export const SETTINGS = {
   CLOCK_BUFFER_SIZE: int(300, 1, 100_000, 'recent clock events kept for Last-Event-ID resume'),
   CHAT_GRACE_MS: int(30_000, 1, HOUR, 'how long a chat generation runs on with no client attached'),
   CHAT_RETENTION_MS: int(30_000, 1, 24 * HOUR, "how long a finished chat's event log is kept for resuming"),
+  CHAT_ABANDONED_RETENTION_MS: int(5_000, 1, 24 * HOUR, 'how long a run whose starter left and nobody came back to is kept'),
   CHAT_MAX_RUNS: int(1000, 1, 1_000_000, 'chat generations held at once (running or kept); past it 503'),
   CHAT_MAX_RUNS_PER_IP: int(16, 1, 1_000_000, 'chat generations one client may have running at once; past it 429 + Retry-After'),
-  CHAT_MAX_LOG_BYTES: int(256 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024, 'bytes of chat event logs kept in all; past it the oldest finished runs go first'),
+  CHAT_MAX_LOG_BYTES: int(64 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024, 'bytes of chat event logs kept in all; past it the oldest finished runs go first'),
 } satisfies Record<string, Setting<unknown>>;
 
 /** The name of a setting, as its environment variable. */

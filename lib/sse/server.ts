@@ -34,7 +34,8 @@ export interface SseResponseOptions {
   headers?: HeadersInit;
   /**
    * Fault injection: end the response abruptly (close reason `dropped`) after this many events,
-   * so that clients can be seen resuming.
+   * so that clients can be seen resuming. The drop happens once the client has read those events
+   * (at its next read), so that they reach the socket first; sends after the last one are refused.
    */
   dropAfter?: number;
   /** A client-chosen tag; {@link dropTagged} cuts off every open stream with it (the "drop" demo). */
@@ -65,6 +66,8 @@ export interface SseSource {
    * while a pull is in progress are not counted against `maxQueuedBytes`: the client asked for them.
    */
   pull(connection: SseConnection): Promise<void> | void;
+  /** Runs once when the stream ends, whichever way. */
+  close?(connection: SseConnection): void;
 }
 
 /** The options of {@link createSseResponse} a route decides (caps, faults), as opposed to the producer's. */
@@ -72,7 +75,10 @@ export type StreamSettings = Pick<SseResponseOptions, 'client' | 'maxQueuedBytes
 
 /** What a producer writes to: one open event stream. */
 export interface SseConnection {
-  /** Encodes and sends one event. Returns false, sending nothing, once the stream has closed. */
+  /**
+   * Encodes and sends one event. Returns false, sending nothing, once the stream has closed or
+   * a fault-injection drop is pending.
+   */
   send(event: EventInput): boolean;
   /** Sends bytes that are already encoded, as a broadcast shared by many streams. */
   sendBytes(bytes: Uint8Array): boolean;
@@ -122,6 +128,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   private eventsLeft: number;
   /** A pull is in progress: its sends were asked for and are not held against the queue bound. */
   private pulling = false;
+  private sourceClosed = false;
 
   constructor(private readonly options: SseResponseOptions) {
     this.label = options.label ?? 'default';
@@ -168,10 +175,22 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.close('client');
   }
 
-  // Called by the stream when the client has read everything queued.
+  // Called by the stream when the client reads and nothing is queued: everything sent so far has
+  // gone to the consumer, so this is where a pending drop happens. Not at once: the server may
+  // still hold what it read in a corked socket until the next tick (Node's http response does),
+  // and destroying the response sooner would lose it.
   pull(): Promise<void> | void {
+    if (this.closed) return;
+    if (this.eventsLeft <= 0) {
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          this.close('dropped');
+          resolve();
+        }, 0),
+      );
+    }
     const source = this.options.source;
-    if (this.closed || !source) return;
+    if (!source) return;
     this.pulling = true;
     let pending: Promise<void> | void;
     try {
@@ -208,10 +227,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
 
   sendBytes(bytes: Uint8Array): boolean {
     // Counted only once written: not when the encoder throws or the write cuts off a slow client.
+    if (this.eventsLeft <= 0) return false;
     const sent = this.write(bytes);
     if (sent) {
       registry.eventsSent++;
-      if (--this.eventsLeft <= 0) this.close('dropped');
+      // The drop itself waits for the client to read what was sent: see pull().
+      this.eventsLeft--;
     }
     return sent;
   }
@@ -270,6 +291,11 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     const cleanup = this.cleanup;
     this.cleanup = undefined;
     cleanup?.();
+    // Once only: close() runs this once, and start() only when close() ran before it returned.
+    if (this.closed && !this.sourceClosed) {
+      this.sourceClosed = true;
+      this.options.source?.close?.(this);
+    }
   }
 }
 

@@ -1,18 +1,18 @@
 import { methodNotAllowed } from '@/lib/http/errors';
-import { activeGenerations, heldRuns } from '@/lib/server/chat-runs';
+import { chatStats } from '@/lib/server/chat-runs';
 import { getClock } from '@/lib/server/clock';
 import { preflight, route } from '@/lib/http/route';
 import { getStreamStats } from '@/lib/sse/server';
 
 /** `GET /api/stats`: what the server holds open right now, for dashboards, tests and the soak bench. */
-export const GET = route({}, () => {
+export const GET = route({}, async () => {
   const streams = getStreamStats();
   return Response.json(
     {
       openStreams: streams.openStreams,
       openStreamsByRoute: streams.openByLabel,
       topicSubscribers: { clock: getClock().topic.size },
-      chat: { activeGenerations: activeGenerations(), heldRuns: heldRuns() },
+      chat: await chatStats(),
       eventsSent: streams.eventsSent,
       closedByReason: streams.closedByReason,
       droppedSlowClients: streams.closedByReason.slow,
