@@ -78,3 +78,16 @@ test.describe('GET /api/clock', () => {
     }
   });
 });
+
+test.describe('GET /api/stats', () => {
+  test('reports the event-loop delay, p50 <= p99 <= max, over a window', async ({ baseURL }) => {
+    await fetch(`${baseURL}/api/stats`);
+    const response = await fetch(`${baseURL}/api/stats?log=1`);
+    expect(response.status).toBe(200);
+    const { eventLoopDelay: delay } = (await response.json()) as { eventLoopDelay: Record<string, number> };
+    expect(Object.keys(delay).sort()).toEqual(['maxMs', 'meanMs', 'p50Ms', 'p99Ms', 'windowMs']);
+    for (const value of Object.values(delay)) expect(value).toBeGreaterThanOrEqual(0);
+    expect(delay.p50Ms!).toBeLessThanOrEqual(delay.p99Ms!);
+    expect(delay.p99Ms!).toBeLessThanOrEqual(delay.maxMs!);
+  });
+});
