@@ -13,6 +13,8 @@
  * floor against the targets.
  *
  *   npm run bench:fanout -- [--streams 10000] [--workers 4] [--measure 10] [--only raw,floor,app]
+ *                           [--cpu-prof DIR]   (a V8 CPU profile of each server, written as it exits)
+ *                           [--heap-snapshot DIR] (a heap snapshot of each server holding the streams)
  *
  * Clients: several forked workers (bench/fanout-client.ts), each holding its share of raw sockets
  * with at most --concurrency (128) requests awaiting an answer at once, so connections arrive as
@@ -43,6 +45,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '128' },
     timeout: { type: 'string', default: '60' },
     only: { type: 'string', default: 'raw,floor,app' },
+    'cpu-prof': { type: 'string' },
+    'heap-snapshot': { type: 'string' },
   },
 });
 const STREAMS = Number(flags.streams);
@@ -59,8 +63,12 @@ const LABELS: Record<Target, string> = {
   app: 'our /api/clock on next start',
 };
 
-// Preloaded into every server: on SIGUSR2, collect all garbage, then print the live heap.
-const PRELOAD = `process.on('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); console.log('[fanout] heap ' + process.memoryUsage().heapUsed); });`;
+// Preloaded into every server: on SIGUSR2, collect all garbage, then print the live heap; on
+// SIGWINCH, write a heap snapshot to the file FANOUT_SNAPSHOT names.
+const PRELOAD = [
+  `process.on('SIGUSR2', () => { globalThis.gc(); globalThis.gc(); console.log('[fanout] heap ' + process.memoryUsage().heapUsed); });`,
+  `process.on('SIGWINCH', () => { const file = process.getBuiltinModule('node:v8').writeHeapSnapshot(process.env.FANOUT_SNAPSHOT); console.log('[fanout] heap ' + file.length); });`,
+].join('\n');
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -108,13 +116,18 @@ interface Server {
   port: number;
   /** Forces two full collections in the server; resolves with its live heap then. */
   heapAfterGc(): Promise<number>;
+  /** Writes a heap snapshot (to FANOUT_SNAPSHOT) and resolves once it is written. */
+  snapshot(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
 async function startServer(target: Target): Promise<Server> {
   const port = await freePort();
   const nodeFlags = ['--expose-gc', `--import=data:text/javascript,${encodeURIComponent(PRELOAD)}`];
+  // --cpu-prof DIR: each server writes a V8 CPU profile there when it exits.
+  if (flags['cpu-prof']) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`, `--cpu-prof-name=${target}.cpuprofile`);
   const env: NodeJS.ProcessEnv = { ...process.env, ...BENCH_ENV, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CLOCK_INTERVAL_MS: '1000' };
+  if (flags['heap-snapshot']) env.FANOUT_SNAPSHOT = join(flags['heap-snapshot'], `${target}.heapsnapshot`);
   const args =
     target === 'raw'
       ? [...nodeFlags, '--import', 'tsx', join(ROOT, 'bench', 'fanout-raw.ts'), String(port)]
@@ -150,18 +163,22 @@ async function startServer(target: Target): Promise<Server> {
     await delay(200);
   }
 
+  // Both signals are answered with a `[fanout] heap` line once done.
+  const signalled = (signal: NodeJS.Signals) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${target}: no answer to ${signal} within 300 s`)), 300_000);
+      heaps.push((bytes) => {
+        clearTimeout(timer);
+        resolve(bytes);
+      });
+      child.kill(signal);
+    });
+
   return {
     child,
     port,
-    heapAfterGc: () =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${target}: no heap figure within 120 s`)), 120_000);
-        heaps.push((bytes) => {
-          clearTimeout(timer);
-          resolve(bytes);
-        });
-        child.kill('SIGUSR2');
-      }),
+    heapAfterGc: () => signalled('SIGUSR2'),
+    snapshot: () => signalled('SIGWINCH'),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
@@ -244,6 +261,7 @@ async function run(target: Target, workers: Worker[]): Promise<Row> {
 
     const heapAfter = await server.heapAfterGc();
     const rssAfter = rssKiB(server.child.pid!);
+    if (flags['heap-snapshot']) await server.snapshot();
     const held = STREAMS - failures || 1;
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' }, 'closed')));
     return {
