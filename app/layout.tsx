@@ -1,29 +1,29 @@
 import type { Metadata, Viewport } from 'next';
-import Link from 'next/link';
+import { NextIntlClientProvider } from 'next-intl';
+import { getLocale, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
+import { SiteHeader } from '@/components/site-header';
 import './globals.css';
 
-export const metadata: Metadata = {
-  title: { default: 'SSE Lab', template: '%s · SSE Lab' },
-  description: 'Server-Sent Events on Next.js: EventSource and fetch side by side, and a library to copy.',
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('meta');
+  return {
+    title: { default: 'SSE Lab', template: '%s · SSE Lab' },
+    description: t('description'),
+  };
+}
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const locale = await getLocale();
   return (
-    <html lang="en">
+    <html lang={locale === 'zh' ? 'zh-CN' : 'en'}>
       <body>
-        <header className="site-header">
-          <Link href="/" className="brand">
-            SSE Lab
-          </Link>
-          <nav aria-label="Demos">
-            <Link href="/clock">Clock</Link>
-            <Link href="/chat">Chat</Link>
-          </nav>
-        </header>
-        <main>{children}</main>
+        <NextIntlClientProvider>
+          <SiteHeader />
+          <main>{children}</main>
+        </NextIntlClientProvider>
       </body>
     </html>
   );
