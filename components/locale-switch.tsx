@@ -2,7 +2,7 @@
 
 import { useLocale, useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
-import { useTransition } from 'react';
+import { useEffect, useRef, useTransition } from 'react';
 import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, LOCALES, type Locale } from '@/i18n/locale';
 
 /**
@@ -10,6 +10,30 @@ import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, LOCALES, type Locale } from '@/i1
  * server. The URL does not change and `router.refresh()` keeps client state and the scroll
  * position, so the reader stays where they were.
  */
+// What the reader is looking at: the page's text blocks, the same in every language.
+const BLOCKS = 'main h1, main h2, main h3, main p, main pre, main li, main section, main tr';
+
+interface Place {
+  index: number;
+  top: number;
+}
+
+/** The first block at or below the top of the viewport, and where it sits. */
+function readPlace(): Place | undefined {
+  const blocks = document.querySelectorAll(BLOCKS);
+  for (let index = 0; index < blocks.length; index++) {
+    const box = blocks[index]!.getBoundingClientRect();
+    if (box.bottom > 0) return { index, top: box.top };
+  }
+  return undefined;
+}
+
+/** Scrolls so that the same block sits where it did: other languages have other line counts. */
+function restorePlace(place: Place): void {
+  const block = document.querySelectorAll(BLOCKS)[place.index];
+  if (block) window.scrollBy(0, block.getBoundingClientRect().top - place.top);
+}
+
 /** Remembers the reader's choice for a year, for every page of the site. */
 function saveLocale(locale: Locale): void {
   document.cookie = `${LOCALE_COOKIE}=${locale}; path=/; max-age=${LOCALE_COOKIE_MAX_AGE}; samesite=lax`;
@@ -20,10 +44,19 @@ export function LocaleSwitch() {
   const current = useLocale();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
+  const place = useRef<Place | undefined>(undefined);
+
+  // The page has re-rendered in the new language: put the reader back on the same block.
+  useEffect(() => {
+    if (!place.current) return;
+    restorePlace(place.current);
+    place.current = undefined;
+  }, [current]);
 
   function choose(locale: Locale) {
     if (locale === current) return;
     saveLocale(locale);
+    place.current = readPlace();
     startTransition(() => router.refresh());
   }
 
