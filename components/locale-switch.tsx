@@ -10,8 +10,14 @@ import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, LOCALES, type Locale } from '@/i1
  * server. The URL does not change and `router.refresh()` keeps client state and the scroll
  * position, so the reader stays where they were.
  */
-// What the reader is looking at: the page's text blocks, the same in every language.
-const BLOCKS = 'main h1, main h2, main h3, main p, main pre, main li, main section, main tr';
+// What the reader is looking at: the text blocks of the article (not a sidebar that sits beside
+// it), else of the page; the same blocks in every language.
+const BLOCKS = 'h1, h2, h3, p, pre, li, section, tr';
+
+function blocks(): NodeListOf<Element> {
+  const root = document.querySelector('main article') ?? document.querySelector('main') ?? document.body;
+  return root.querySelectorAll(BLOCKS);
+}
 
 interface Place {
   index: number;
@@ -20,9 +26,9 @@ interface Place {
 
 /** The first block at or below the top of the viewport, and where it sits. */
 function readPlace(): Place | undefined {
-  const blocks = document.querySelectorAll(BLOCKS);
-  for (let index = 0; index < blocks.length; index++) {
-    const box = blocks[index]!.getBoundingClientRect();
+  const all = blocks();
+  for (let index = 0; index < all.length; index++) {
+    const box = all[index]!.getBoundingClientRect();
     if (box.bottom > 0) return { index, top: box.top };
   }
   return undefined;
@@ -30,7 +36,7 @@ function readPlace(): Place | undefined {
 
 /** Scrolls so that the same block sits where it did: other languages have other line counts. */
 function restorePlace(place: Place): void {
-  const block = document.querySelectorAll(BLOCKS)[place.index];
+  const block = blocks()[place.index];
   if (block) window.scrollBy(0, block.getBoundingClientRect().top - place.top);
 }
 
