@@ -32,18 +32,18 @@ async function main(): Promise<void> {
       POINTS + 5,
       { timeout: (POINTS * INTERVAL_MS) * 4, polling: 500 },
     );
-    const result = await page.evaluate(async (measureMs) => {
-      const gaps: number[] = [];
-      const redraws: number[] = [];
-      // Time each redraw: uPlot's setData runs inside the dashboard's one rAF callback per frame.
+    // Passed as source text: tsx would wrap named functions in a helper the page does not have.
+    const result = (await page.evaluate(`(async (measureMs) => {
+      const gaps = [];
+      const longFrames = [];
       const observer = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) redraws.push(entry.duration);
+        for (const entry of list.getEntries()) longFrames.push(entry.duration);
       });
       observer.observe({ type: 'long-animation-frame', buffered: false });
-      await new Promise<void>((resolve) => {
+      await new Promise((resolve) => {
         let last = performance.now();
         const end = last + measureMs;
-        const step = (now: number) => {
+        const step = (now) => {
           gaps.push(now - last);
           last = now;
           if (now < end) requestAnimationFrame(step);
@@ -52,9 +52,8 @@ async function main(): Promise<void> {
         requestAnimationFrame(step);
       });
       observer.disconnect();
-      const series = document.querySelectorAll('.u-series').length;
-      return { gaps, longFrames: redraws, series };
-    }, MEASURE_MS);
+      return { gaps, longFrames, series: document.querySelectorAll('.u-series').length };
+    })(${MEASURE_MS})`)) as { gaps: number[]; longFrames: number[]; series: number };
     const gaps = result.gaps.sort((a, b) => a - b);
     const fmt = (n: number) => n.toFixed(1);
     console.log(`series drawn (uPlot legend rows, x axes included): ${result.series}, points per series: ${POINTS}`);
