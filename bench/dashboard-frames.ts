@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     })(${MEASURE_MS})`)) as { gaps: number[]; longFrames: number[]; series: number };
     const gaps = result.gaps.sort((a, b) => a - b);
     const fmt = (n: number) => n.toFixed(1);
-    console.log(`series drawn (uPlot legend rows, x axes included): ${result.series}, points per series: ${POINTS}`);
+    console.log(`uPlot legend rows (series): ${result.series}, points per series: ${POINTS}`);
     console.log(`frames: ${gaps.length} in ${MEASURE_MS / 1000} s (${fmt(gaps.length / (MEASURE_MS / 1000))} fps)`);
     console.log(`frame gap ms: p50 ${fmt(percentile(gaps, 50))}, p95 ${fmt(percentile(gaps, 95))}, p99 ${fmt(percentile(gaps, 99))}, max ${fmt(gaps.at(-1) ?? NaN)}`);
     console.log(`frames over 16.7 ms: ${gaps.filter((g) => g > 16.7).length}; long animation frames (over 50 ms): ${result.longFrames.length}`);
