@@ -104,17 +104,27 @@ async function compare(): Promise<void> {
       const oursRates: number[] = [];
       const theirsRates: number[] = [];
       const ratios: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const [o, t] = round % 2 === 0 ? [await ours.run(), await theirs.run()] : [await theirs.run(), await ours.run()].reverse();
-        if (JSON.stringify(o!.result) !== JSON.stringify(t!.result)) {
-          throw new Error(`Parsers disagree: ${JSON.stringify(o!.result)} vs ${JSON.stringify(t!.result)}`);
+      try {
+        for (let round = 0; round < ROUNDS; round++) {
+          let o, t;
+          if (round % 2 === 0) {
+            o = await ours.run();
+            t = await theirs.run();
+          } else {
+            t = await theirs.run();
+            o = await ours.run();
+          }
+          if (JSON.stringify(o.result) !== JSON.stringify(t.result)) {
+            throw new Error(`Parsers disagree: ${JSON.stringify(o.result)} vs ${JSON.stringify(t.result)}`);
+          }
+          oursRates.push(megabytes / o.seconds);
+          theirsRates.push(megabytes / t.seconds);
+          ratios.push(t.seconds / o.seconds);
         }
-        oursRates.push(megabytes / o!.seconds);
-        theirsRates.push(megabytes / t!.seconds);
-        ratios.push(t!.seconds / o!.seconds);
+      } finally {
+        ours.process.kill();
+        theirs.process.kill();
       }
-      ours.process.kill();
-      theirs.process.kill();
       const ratio = median(ratios);
       if (input === 'bytes') worst = Math.min(worst, ratio);
       console.log(
