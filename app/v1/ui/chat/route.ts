@@ -20,7 +20,7 @@ export const POST = route({ opensStream: true }, async (request, caller) => {
   const steps = [...simulateChat(messages, { delayMs, seed: settings.seed ?? randomSeed() })];
   // The counts may have moved while the body arrived.
   assertStreamCapacity(caller);
-  const frames = uiMessageChunks(steps, { messageId: `msg-${randomId()}`, pieceDelayMs: delayMs });
+  const frames = uiMessageChunks(steps, { messageId: `msg-${randomId()}` });
   return pacedResponse(request, frames, 'ui-message', { ...streamSettings(caller), headers: UI_MESSAGE_STREAM_HEADERS });
 });
 
