@@ -46,7 +46,7 @@ function ToolCards({ turn }: { turn: Turn }) {
 }
 
 // Memoised: while an answer streams, only its own turn re-renders, not the finished ones above it.
-const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
+export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
   const { ttftMs, tokensPerSecond } = turnMetrics(turn);
   return (
     <article className="turn" data-testid={`${testId}-turn`}>
