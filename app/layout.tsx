@@ -27,6 +27,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <nav aria-label="Demos">
             <Link href="/clock">Clock</Link>
             <Link href="/chat">Chat</Link>
+            <Link href="/formats">Wire formats</Link>
           </nav>
         </header>
         <FaultInjectionProvider enabled={faultInjectionEnabled()}>
