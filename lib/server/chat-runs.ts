@@ -117,11 +117,6 @@ function chatRuns(): ChatRuns {
   return holder.__sseChatRuns;
 }
 
-/** The store under the process's chat run log, which the AI SDK's resumable chat shares. */
-export function chatRunStore(): RunStore {
-  return chatRuns().store;
-}
-
 /** The process's chat run log. */
 export function chatRunLog(): RunLog<ChatRequest> {
   return chatRuns().log;

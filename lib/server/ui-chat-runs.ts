@@ -9,7 +9,8 @@ import type { Caller } from '@/lib/http/guard';
 import { abortableDelay } from '@/lib/sse/backoff';
 import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
 import type { EventInput } from '@/lib/sse/types';
-import { chatLimits, chatRunStore, newRunId } from './chat-runs';
+import { chatLimits, newRunId } from './chat-runs';
+import { createMemoryStore } from './run-log/memory-store';
 import { createRunLog, type RunLog } from './run-log/run-log';
 
 /** What one UI message stream run is made from. */
@@ -37,11 +38,12 @@ async function* uiChatEvents({ messages, delayMs, seed, messageId }: UiChatInput
 
 function uiRunLog(): RunLog<UiChatInput> {
   const holder = globalThis as { __sseUiChatRuns?: RunLog<UiChatInput> };
-  // The same run log as /api/chat's, over the same store (so the same caps and stats), with the
-  // UI message stream as its producer. A UI stream carries no ids the AI SDK reads; the log's
-  // `id:` lines are harmless to its parser, and a resume replays the run from its start.
+  // The same run log as /api/chat's, with the chat's limits and the UI message stream as its
+  // producer, over a store of its own (so /api/stats still counts /api/chat's runs alone). A UI
+  // stream carries no ids the AI SDK reads; the log's `id:` lines are harmless to its parser, and
+  // a resume replays the run from its start.
   holder.__sseUiChatRuns ??= createRunLog<UiChatInput>({
-    store: chatRunStore(),
+    store: createMemoryStore(),
     limits: chatLimits(),
     makeStream: uiChatEvents,
     eventId: (runId, seq) => `${runId}:${seq}`,
