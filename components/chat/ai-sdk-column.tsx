@@ -69,6 +69,10 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
   const current = useRef<Omit<Ask, 'delayMs'> | undefined>(restored);
   const delay = useRef(30);
 
+  const forget = () => {
+    runId.current = undefined;
+    writeInFlight(COLUMN, undefined);
+  };
   const updateLast = (update: (meta: TurnMeta) => TurnMeta) => setMetas((list) => (list.length ? [...list.slice(0, -1), update(list.at(-1)!)] : list));
 
   // The refs are read when a request is sent or a chunk arrives, never during render.
@@ -78,6 +82,9 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
       {
         onChunk(chunk: UIMessageChunk) {
           const at = performance.now();
+          // The server ended the answer: nothing left to resume. (Not useChat's onFinish, which
+          // also runs when a reload cuts the connection, the very case resuming is for.)
+          if (chunk.type === 'finish' || chunk.type === 'error') forget();
           if (chunk.type === 'text-delta') updateLast((meta) => ({ ...meta, tokens: meta.tokens + 1, firstTokenAt: meta.firstTokenAt ?? at }));
           else if (chunk.type === 'finish') {
             const finishReason: FinishReason = chunk.finishReason === 'length' ? 'length' : 'stop';
@@ -102,14 +109,6 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
     transport,
     resume: true,
     messages: restored ? [{ id: 'restored-user', role: 'user', parts: [{ type: 'text', text: restored.prompt }] }] : [],
-    onFinish: () => {
-      runId.current = undefined;
-      writeInFlight(COLUMN, undefined);
-    },
-    onError: () => {
-      runId.current = undefined;
-      writeInFlight(COLUMN, undefined);
-    },
   });
   const { messages, status, error, sendMessage, stop, setMessages } = chat;
   const busy = status === 'submitted' || status === 'streaming';
@@ -182,7 +181,15 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
         </div>
       </dl>
       <div className="controls">
-        <button type="button" onClick={() => void stop()} disabled={!busy} data-testid="ai-stop">
+        <button
+          type="button"
+          onClick={() => {
+            forget();
+            void stop();
+          }}
+          disabled={!busy}
+          data-testid="ai-stop"
+        >
           Stop
         </button>
       </div>
