@@ -1,3 +1,5 @@
+import createNextIntlPlugin from 'next-intl/plugin';
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -6,4 +8,5 @@ const nextConfig = {
   allowedDevOrigins: ['127.0.0.1'],
 };
 
-export default nextConfig;
+// Texts live in messages/*.json; i18n/request.ts picks the reader's language for each request.
+export default createNextIntlPlugin('./i18n/request.ts')(nextConfig);
