@@ -14,6 +14,7 @@ const COMPARISON = [
   { key: 'complexity', href: '/clock' },
   { key: 'control', href: '/clock' },
   { key: 'auth', href: '/chat' },
+  { key: 'aiSdk', href: '/chat' },
   { key: 'connections', href: '/learn/comparison#connection-limit' },
   { key: 'buffering', href: '/learn/production#buffering' },
 ] as const;

@@ -15,6 +15,7 @@ export async function SiteHeader() {
         <Link href="/learn">{t('learn')}</Link>
         <Link href="/clock">{t('clock')}</Link>
         <Link href="/chat">{t('chat')}</Link>
+        <Link href="/formats">{t('formats')}</Link>
         <Link href="/playground">{t('playground')}</Link>
         <Link href="/dashboard">{t('dashboard')}</Link>
       </nav>

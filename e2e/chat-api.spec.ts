@@ -39,8 +39,14 @@ test.describe('/api/chat', () => {
     const events = payloads(
       await readEvents(await postChat(baseURL!, { messages: [{ role: 'user', content: 'Look up the docs on EventSource' }], options: { delayMs: 0, seed: 1 } })),
     );
-    const tools = events.filter((event) => event.type === 'tool').map((event) => event.data as { state: string; name: string });
-    expect(tools.map((tool) => tool.state)).toEqual(['call', 'result']);
+    const tools = events
+      .filter((event) => event.type === 'tool')
+      .map((event) => event.data as { state: string; name: string; inputTextDelta?: string; input?: unknown });
+    // The input streams in pieces of its JSON text before the call, which carries it whole.
+    const pieces = tools.filter((tool) => tool.state === 'input-streaming');
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(tools.map((tool) => tool.state)).toEqual([...pieces.map(() => 'input-streaming'), 'call', 'result']);
+    expect(JSON.parse(pieces.map((piece) => piece.inputTextDelta).join(''))).toEqual(tools.at(-2)?.input);
     expect(events.some((event) => event.type === 'status' && (event.data as { stage: string }).stage === 'searching')).toBe(true);
   });
 

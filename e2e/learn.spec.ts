@@ -86,7 +86,9 @@ test('the landing page links every chapter and has the two new comparison rows',
   await page.goto('/');
   await expect(page.getByTestId('home-course').getByRole('link')).toHaveCount(CHAPTERS.length);
   const table = page.getByTestId('comparison');
-  await expect(table.locator('tbody tr')).toHaveCount(10);
+  // Ten rows, and the AI SDK's useChat row.
+  await expect(table.locator('tbody tr')).toHaveCount(11);
+  await expect(table.getByRole('link', { name: en.home.compare.rows.aiSdk.link })).toHaveAttribute('href', '/chat');
   await table.getByRole('link', { name: en.home.compare.rows.connections.link }).click();
   await expect(page).toHaveURL(/\/learn\/comparison#connection-limit$/);
   await expect(page.getByTestId('widget-connection-limit')).toBeVisible();

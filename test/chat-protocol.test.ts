@@ -56,6 +56,11 @@ describe('decodeChatEvent', () => {
     assert.deepEqual(decodeChatEvent('tool', JSON.stringify(data)), { type: 'tool', data });
   });
 
+  test('decodes a piece of a tool input as it streams', () => {
+    const data = { id: 't1', name: 'web_search', state: 'input-streaming', inputTextDelta: '{"que' };
+    assert.deepEqual(decodeChatEvent('tool', JSON.stringify(data)), { type: 'tool', data });
+  });
+
   test('rejects unknown types, non-JSON and data of the wrong shape', () => {
     const bad: [string, string][] = [
       ['message', '{}'],
@@ -69,6 +74,9 @@ describe('decodeChatEvent', () => {
       ['done', '{"finishReason":"later","usage":{"promptTokens":1,"completionTokens":1}}'],
       ['tool', '{"id":"t","name":"n","state":"call"}'],
       ['tool', '{"id":"t","name":"n","state":"result","input":{}}'],
+      ['tool', '{"id":"t","name":"n","state":"input-streaming"}'],
+      ['tool', '{"id":"t","name":"n","state":"input-streaming","inputTextDelta":{"query":"x"}}'],
+      ['tool', '{"id":"t","name":"n","state":"streaming","inputTextDelta":"x"}'],
       ['error', '{"code":"x"}'],
       ['resumed', '{"after":"s:1","replayed":"2"}'],
     ];

@@ -112,12 +112,17 @@ describe('simulateChat', () => {
   test('searches the web before answering a look-up prompt', () => {
     for (const seed of SEEDS) {
       const steps = run(ask('Can you look up the latest docs on nginx buffering for SSE?'), { delayMs: 10, seed });
-      assert.deepEqual(
-        steps.slice(0, 5).map((step) => (step.type === 'status' ? step.data.stage : step.type)),
-        ['thinking', 'searching', 'tool', 'tool', 'generating'],
-      );
-      const [call, result] = [steps[2], steps[3]];
+      const generating = steps.findIndex((step) => step.type === 'status' && step.data.stage === 'generating');
+      const kinds = steps.slice(0, generating + 1).map((step) => (step.type === 'status' ? step.data.stage : step.type === 'tool' ? `tool:${step.data.state}` : step.type));
+      const pieceCount = kinds.filter((kind) => kind === 'tool:input-streaming').length;
+      assert.ok(pieceCount > 2, 'the input streams in several pieces');
+      assert.deepEqual(kinds, ['thinking', 'searching', ...Array<string>(pieceCount).fill('tool:input-streaming'), 'tool:call', 'tool:result', 'generating']);
+      const pieces = steps.slice(2, 2 + pieceCount);
+      const [call, result] = [steps[2 + pieceCount], steps[3 + pieceCount]];
       assert.ok(call?.type === 'tool' && call.data.state === 'call');
+      const inputText = pieces.map((step) => (step.type === 'tool' && step.data.state === 'input-streaming' ? step.data.inputTextDelta : '')).join('');
+      assert.equal(inputText, JSON.stringify(call.data.input), 'the pieces join to the input’s JSON');
+      for (const piece of pieces) assert.ok(piece.type === 'tool' && piece.data.id === call.data.id && piece.data.name === 'web_search');
       assert.ok(result?.type === 'tool' && result.data.state === 'result');
       assert.match(call.data.id, /^call_[0-9a-f]{8}$/);
       assert.equal(result.data.id, call.data.id);
@@ -220,7 +225,14 @@ describe('simulateChat', () => {
       };
       within(steps[0], 8, 15);
       within(steps[1], 10, 20);
-      within(steps[3], 10, 20);
+      const [firstPiece, ...otherPieces] = steps.filter((step) => step.type === 'tool' && step.data.state === 'input-streaming');
+      within(firstPiece, 1, 3);
+      for (const step of otherPieces) within(step, 0.5, 1.5);
+      within(
+        steps.find((step) => step.type === 'tool' && step.data.state === 'result'),
+        10,
+        20,
+      );
       const [first, ...rest] = tokens(steps);
       within(first, 2, 4);
       for (const step of rest) within(step, 0.5, 1.5);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chatReducer, currentTurn, history, INITIAL_CHAT, turnMetrics, type ChatAction, type ChatState } from '../components/chat/chat-state';
 import { formatEventId, type ChatEventMap, type ChatEventType } from '../lib/chat/protocol';
+import { simulateChat } from '../lib/chat/simulate';
 
 const STREAM = 'abc123';
 
@@ -60,6 +61,55 @@ describe('chatReducer', () => {
       event('tool', { id: 't1', name: 'search', state: 'result', output: { hits: 3 } }, 2),
     ]);
     assert.deepEqual(last(state).tools, [{ id: 't1', name: 'search', state: 'result', input: { q: 'sse' }, output: { hits: 3 } }]);
+  });
+
+  test('fills a tool card’s input in as its JSON pieces arrive, parsed as partial JSON, then takes the whole input with the call', () => {
+    const pieces = ['{"', 'query', '":"', 'nginx', ' buffering', '","', 'limit', '":', '3', '}'];
+    let state = run([submit]);
+    const seen: unknown[] = [];
+    pieces.forEach((inputTextDelta, index) => {
+      state = chatReducer(state, event('tool', { id: 't1', name: 'search', state: 'input-streaming', inputTextDelta }, index + 1));
+      const card = last(state).tools[0];
+      assert.equal(card?.state, 'input-streaming');
+      assert.equal(card.inputText, pieces.slice(0, index + 1).join(''));
+      seen.push(card.input);
+    });
+    assert.deepEqual(seen, [
+      {},
+      {},
+      { query: '' },
+      { query: 'nginx' },
+      { query: 'nginx buffering' },
+      { query: 'nginx buffering' },
+      { query: 'nginx buffering' },
+      { query: 'nginx buffering' },
+      { query: 'nginx buffering', limit: 3 },
+      { query: 'nginx buffering', limit: 3 },
+    ]);
+    state = chatReducer(state, event('tool', { id: 't1', name: 'search', state: 'call', input: { query: 'nginx buffering', limit: 3 } }, 11));
+    assert.deepEqual(last(state).tools, [{ id: 't1', name: 'search', state: 'call', input: { query: 'nginx buffering', limit: 3 } }]);
+    state = chatReducer(state, event('tool', { id: 't1', name: 'search', state: 'input-streaming', inputTextDelta: 'x' }, 12));
+    assert.equal(last(state).tools[0]?.state, 'call', 'a stray piece after the call changes nothing');
+  });
+
+  test('fills the card in from the model’s own tool steps, ending with the input of its call', () => {
+    const steps = [...simulateChat([{ role: 'user', content: 'Look up the docs on Last-Event-ID' }], { delayMs: 0, seed: 11 })];
+    let state = run([submit]);
+    const inputs: unknown[] = [];
+    steps.forEach((step, index) => {
+      state = chatReducer(state, { type: 'event', event: { type: step.type, data: JSON.stringify(step.data), lastEventId: formatEventId(STREAM, index + 1) }, at: index + 1 });
+      const card = last(state).tools[0];
+      if (card?.state === 'input-streaming') inputs.push(card.input);
+    });
+    const call = steps.find((step) => step.type === 'tool' && step.data.state === 'call');
+    assert.ok(call?.type === 'tool' && call.data.state === 'call');
+    const query = (call.data.input as { query: string }).query;
+    // The query grows a piece at a time: every partial value is a prefix of the whole one.
+    const partials = inputs.map((input) => (input as { query?: string }).query).filter((value) => value !== undefined);
+    assert.ok(partials.length > 2, 'several partial inputs were shown');
+    for (const partial of partials) assert.ok(query.startsWith(partial), partial);
+    assert.ok(partials.some((partial) => partial.length > 0 && partial.length < query.length), 'a part of the query was shown before the whole');
+    assert.deepEqual(last(state).tools[0], { id: call.data.id, name: 'web_search', state: 'result', input: call.data.input, output: (steps.find((step) => step.type === 'tool' && step.data.state === 'result')?.data as { output: unknown }).output });
   });
 
   test('adds up what each resume replayed', () => {

@@ -29,12 +29,18 @@ describe('modelTurn', () => {
       const steps = [...simulateChat(LOOKUP, { delayMs: 0, seed })];
       const call = steps.find((step) => step.type === 'tool' && step.data.state === 'call');
       assert.ok(call?.type === 'tool' && call.data.state === 'call');
-      const turn = modelTurn(steps, { callTool: true, pieceDelayMs: 0 });
+      const turn = modelTurn(steps, { callTool: true });
       const [start, ...rest] = turn.events;
       assert.deepEqual(start, { type: 'tool-start', id: call.data.id, name: 'web_search', delayMs: 0 });
       const pieces = rest.filter((event) => event.type === 'tool-input');
       assert.ok(pieces.length > 1, 'the input arrives in several pieces');
       assert.deepEqual(JSON.parse(pieces.map((piece) => piece.json).join('')), call.data.input);
+      const modelPieces = steps.flatMap((step) => (step.type === 'tool' && step.data.state === 'input-streaming' ? [step.data.inputTextDelta] : []));
+      assert.deepEqual(
+        pieces.map((piece) => piece.json),
+        modelPieces,
+        'the pieces are the model’s own',
+      );
       assert.deepEqual(rest.at(-1), {
         type: 'finish',
         reason: 'tool_calls',
@@ -50,10 +56,17 @@ describe('modelTurn', () => {
     assert.equal(turnText(turn), modelText(PLAIN, 3));
   });
 
+  test('with the tool offered, the call keeps the model’s pacing of its input pieces', () => {
+    const steps = [...simulateChat(LOOKUP, { delayMs: 30, seed: 9 })];
+    const untilCall = steps.findIndex((step) => step.type === 'tool' && step.data.state === 'call');
+    const total = steps.slice(0, untilCall + 1).reduce((sum, step) => sum + step.delayMs, 0);
+    assert.equal(turnDuration(modelTurn(steps, { callTool: true })), total);
+  });
+
   test('status and tool steps become pauses added to the next event, so the turn lasts as long as the model', () => {
     const steps = [...simulateChat(LOOKUP, { delayMs: 30, seed: 9 })];
     const total = steps.reduce((sum, step) => sum + step.delayMs, 0);
-    const turn = modelTurn(steps, { callTool: false, pieceDelayMs: 30 });
+    const turn = modelTurn(steps, { callTool: false });
     assert.equal(turnDuration(turn), total);
     const firstText = steps.findIndex((step) => step.type === 'token');
     const before = steps.slice(0, firstText + 1).reduce((sum, step) => sum + step.delayMs, 0);
@@ -79,7 +92,7 @@ describe('modelTurn', () => {
     const steps: ChatStep[] = [...simulateChat(PLAIN, { delayMs: 0, seed: 1 })];
     const done = steps.at(-1);
     assert.ok(done?.type === 'done');
-    assert.equal(modelTurn(steps, { callTool: false, pieceDelayMs: 0 }).promptTokens, done.data.usage.promptTokens);
+    assert.equal(modelTurn(steps, { callTool: false }).promptTokens, done.data.usage.promptTokens);
   });
 });
 

@@ -9,7 +9,12 @@ import { RequestError } from '../lib/chat/formats/request';
 
 const STEPS: ChatStep[] = [
   { type: 'status', data: { stage: 'thinking' }, delayMs: 10 },
-  { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'call', input: { query: 'sse' } }, delayMs: 2 },
+  { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'input-streaming', inputTextDelta: '{"' }, delayMs: 2 },
+  { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'input-streaming', inputTextDelta: 'query' }, delayMs: 7 },
+  { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'input-streaming', inputTextDelta: '":"' }, delayMs: 7 },
+  { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'input-streaming', inputTextDelta: 'sse' }, delayMs: 7 },
+  { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'input-streaming', inputTextDelta: '"}' }, delayMs: 7 },
+  { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'call', input: { query: 'sse' } }, delayMs: 0 },
   { type: 'tool', data: { id: 'call_1', name: 'web_search', state: 'result', output: { results: [] } }, delayMs: 4 },
   { type: 'status', data: { stage: 'generating' }, delayMs: 1 },
   { type: 'token', data: { text: 'Hi' }, delayMs: 3 },
@@ -19,7 +24,7 @@ const STEPS: ChatStep[] = [
 
 describe('uiMessageChunks', () => {
   test('frames a tool step and a text step with only the documented fields, ending with finish and [DONE]', () => {
-    const frames = uiMessageChunks(STEPS, { messageId: 'm1', pieceDelayMs: 7 });
+    const frames = uiMessageChunks(STEPS, { messageId: 'm1' });
     assert.equal(
       frames.map((frame) => encodeEvent(frame)).join(''),
       [
@@ -48,14 +53,14 @@ describe('uiMessageChunks', () => {
     );
   });
 
-  test('keeps the model’s pauses: each step’s goes to the first frame after it, pieces after the first wait pieceDelayMs', () => {
-    const delays = uiMessageChunks(STEPS, { messageId: 'm1', pieceDelayMs: 7 }).map((frame) => frame.delayMs);
+  test('keeps the model’s pauses: each step’s goes to the first frame after it, each input piece keeps its own', () => {
+    const delays = uiMessageChunks(STEPS, { messageId: 'm1' }).map((frame) => frame.delayMs);
     assert.deepEqual(delays, [0, 12, 0, 0, 7, 7, 7, 7, 0, 4, 0, 4, 0, 0, 5, 6, 0, 0, 0]);
   });
 
   test('the text deltas of a real answer join to the model’s text', () => {
     const steps = [...simulateChat([{ role: 'user', content: 'Look up EventSource docs' }], { delayMs: 0, seed: 3 })];
-    const text = uiMessageChunks(steps, { messageId: 'm', pieceDelayMs: 0 })
+    const text = uiMessageChunks(steps, { messageId: 'm' })
       .map((frame) => frame.data as { type?: string; delta?: string })
       .filter((data) => data.type === 'text-delta')
       .map((data) => data.delta)
@@ -64,7 +69,7 @@ describe('uiMessageChunks', () => {
   });
 
   test('a failure is an error chunk with the message, then [DONE]', () => {
-    const frames = uiMessageChunks([STEPS[4]!, { type: 'error', data: { code: 'model_error', message: 'boom' }, delayMs: 1 }], { messageId: 'm', pieceDelayMs: 0 });
+    const frames = uiMessageChunks([STEPS[9]!, { type: 'error', data: { code: 'model_error', message: 'boom' }, delayMs: 1 }], { messageId: 'm' });
     assert.deepEqual(
       frames.slice(-4).map((frame) => frame.data),
       [{ type: 'text-end', id: 'text-m' }, { type: 'finish-step' }, { type: 'error', errorText: 'boom' }, '[DONE]'],

@@ -8,8 +8,10 @@ export default function ChatPage() {
     <>
       <h1>Simulated AI chat</h1>
       <p className="lead">
-        A model that streams like a real one: stages, tool calls, tokens and a final <code>done</code> with usage. One
-        prompt goes to both columns with the same seed, so the answers match; the difference is the transport.
+        A model that streams like a real one: stages, tool calls (their input as partial JSON), tokens and a final{' '}
+        <code>done</code> with usage. One prompt goes to all three columns with the same seed, so the answers match; the
+        difference is the transport: <code>EventSource</code>, <code>fetch</code> with our parser, and the AI SDK&apos;s{' '}
+        <code>useChat</code>.
       </p>
       <ChatPlayground />
     </>

@@ -3,7 +3,7 @@
 import { memo } from 'react';
 import { DropButton } from '@/components/fault-injection';
 import { Markdown } from '@/components/markdown';
-import type { Turn } from './chat-state';
+import type { ToolCard, Turn } from './chat-state';
 import { turnMetrics } from './chat-state';
 import type { Ask } from './chat-transport';
 import type { ChatColumnModel } from './use-chat';
@@ -17,6 +17,8 @@ interface ChatColumnProps {
   onRegenerate: () => void;
 }
 
+const TOOL_BADGES: Record<ToolCard['state'], string> = { 'input-streaming': 'writing input…', call: 'calling…', result: 'result' };
+
 function ToolCards({ turn }: { turn: Turn }) {
   if (turn.tools.length === 0) return null;
   return (
@@ -26,10 +28,17 @@ function ToolCards({ turn }: { turn: Turn }) {
           <div className="tool-head">
             <span className="tool-name">{tool.name}</span>
             <span className="badge" data-state={tool.state === 'result' ? 'ready' : 'connecting'}>
-              {tool.state === 'result' ? 'result' : 'calling…'}
+              {TOOL_BADGES[tool.state]}
             </span>
           </div>
-          <pre className="tool-body">{JSON.stringify(tool.state === 'result' ? tool.output : tool.input, null, 2)}</pre>
+          {tool.state === 'result' ? null : (
+            // While the input streams this is its JSON text so far parsed as partial JSON: the
+            // object fills in a piece at a time.
+            <pre className="tool-body" data-testid="tool-input">
+              {JSON.stringify(tool.input ?? {}, null, 2)}
+            </pre>
+          )}
+          {tool.state === 'result' ? <pre className="tool-body">{JSON.stringify(tool.output, null, 2)}</pre> : null}
         </li>
       ))}
     </ul>
@@ -37,7 +46,7 @@ function ToolCards({ turn }: { turn: Turn }) {
 }
 
 // Memoised: while an answer streams, only its own turn re-renders, not the finished ones above it.
-const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
+export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
   const { ttftMs, tokensPerSecond } = turnMetrics(turn);
   return (
     <article className="turn" data-testid={`${testId}-turn`}>

@@ -1,7 +1,8 @@
 'use client';
 
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { AuthBar } from '@/components/auth-bar';
+import { AiSdkColumn, type AiSdkColumnHandle } from './ai-sdk-column';
 import { ChatColumn } from './chat-column';
 import type { Ask } from './chat-transport';
 import { useEventSourceChat, useFetchChat } from './use-chat';
@@ -17,7 +18,12 @@ function newSeed(): number {
   return Math.floor(Math.random() * 0xffff_ffff);
 }
 
-/** One prompt box driving two columns: EventSource (GET) and fetch (POST + Authorization). */
+const noSubscribe = () => () => {};
+
+/**
+ * One prompt box driving three columns: EventSource (GET), fetch (POST + Authorization) and the
+ * AI SDK's `useChat` (POST /v1/ui/chat), with the same prompt and seed.
+ */
 export function ChatPlayground() {
   const [prompt, setPrompt] = useState('');
   const [delayMs, setDelayMs] = useState(30);
@@ -26,7 +32,11 @@ export function ChatPlayground() {
   const [lastAsk, setLastAsk] = useState<Ask>();
   const es = useEventSourceChat();
   const fx = useFetchChat(token);
-  const busy = es.session.current !== undefined || fx.session.current !== undefined;
+  const ai = useRef<AiSdkColumnHandle>(null);
+  const [aiBusy, setAiBusy] = useState(false);
+  // The useChat column renders in the browser only: it reads the answer in flight from sessionStorage.
+  const inBrowser = useSyncExternalStore(noSubscribe, () => true, () => false);
+  const busy = es.session.current !== undefined || fx.session.current !== undefined || aiBusy;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -37,6 +47,7 @@ export function ChatPlayground() {
     setLastAsk(ask);
     es.ask(ask);
     fx.ask(ask);
+    ai.current?.ask(ask);
     setPrompt('');
   }
 
@@ -66,13 +77,14 @@ export function ChatPlayground() {
             seed <input value={seedText} onChange={(event) => setSeedText(event.target.value)} placeholder="random" inputMode="numeric" data-testid="seed" />
           </label>
           <button type="submit" className="primary" disabled={busy || !prompt.trim()} data-testid="send">
-            Send to both
+            Send to all
           </button>
           <button
             type="button"
             onClick={() => {
               es.clear();
               fx.clear();
+              ai.current?.clear();
             }}
             disabled={busy}
             data-testid="clear"
@@ -88,7 +100,7 @@ export function ChatPlayground() {
           ))}
         </div>
       </form>
-      <div className="grid-2">
+      <div className="grid-3">
         <ChatColumn
           testId="es"
           title="EventSource"
@@ -115,6 +127,7 @@ export function ChatPlayground() {
           lastAsk={lastAsk}
           onRegenerate={() => lastAsk && fx.regenerate({ ...lastAsk, seed: newSeed() })}
         />
+        {inBrowser ? <AiSdkColumn ref={ai} token={token} onBusyChange={setAiBusy} /> : <section className="panel chat-column" aria-label="AI SDK useChat" />}
       </div>
     </>
   );

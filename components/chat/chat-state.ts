@@ -1,14 +1,18 @@
-import { decodeChatEvent, streamIdOf, type ChatStage, type FinishReason } from '@/lib/chat/protocol';
+import { parsePartialJson } from '@/lib/chat/partial-input';
+import { decodeChatEvent, streamIdOf, type ChatStage, type FinishReason, type ToolEventData } from '@/lib/chat/protocol';
 import type { SseEvent } from '@/lib/sse/types';
 
 /** Where one answer is, as a chat client shows it. */
 export type TurnStatus = 'submitted' | 'streaming' | 'ready' | 'error';
 
-/** A tool call as a card that goes from call to result. */
+/** A tool call as a card that goes from its input filling in, to the call, to its result. */
 export interface ToolCard {
   id: string;
   name: string;
-  state: 'call' | 'result';
+  state: 'input-streaming' | 'call' | 'result';
+  /** The input's JSON text so far, while it streams. */
+  inputText?: string;
+  /** The input: parsed as far as it has arrived while it streams, then whole. */
   input?: unknown;
   output?: unknown;
 }
@@ -115,6 +119,27 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   }
 }
 
+// A tool event updates its card (by id): input pieces are appended and the text so far is parsed as
+// partial JSON; the call replaces the partial input with the whole one; the result keeps the input.
+function applyTool(tools: readonly ToolCard[], data: ToolEventData): ToolCard[] {
+  const index = tools.findIndex((tool) => tool.id === data.id);
+  const existing = index === -1 ? undefined : tools[index];
+  let card: ToolCard;
+  if (data.state === 'input-streaming') {
+    // A piece after the call (a stray replay) changes nothing.
+    if (existing && existing.state !== 'input-streaming') return [...tools];
+    const inputText = (existing?.inputText ?? '') + data.inputTextDelta;
+    const input = parsePartialJson(inputText) ?? existing?.input;
+    card = { id: data.id, name: data.name, state: 'input-streaming', inputText, ...(input === undefined ? {} : { input }) };
+  } else if (data.state === 'call') {
+    card = { id: data.id, name: data.name, state: 'call', input: data.input };
+  } else {
+    const input = existing?.input;
+    card = { id: data.id, name: data.name, state: 'result', ...(input === undefined ? {} : { input }), output: data.output };
+  }
+  return index === -1 ? [...tools, card] : tools.map((tool, i) => (i === index ? card : tool));
+}
+
 // A live turn takes one event off the wire; unknown events and malformed data change nothing.
 function applyEvent(turn: Turn, event: SseEvent, at: number): Turn {
   if (turn.status === 'ready' || turn.status === 'error') return turn;
@@ -129,19 +154,8 @@ function applyEvent(turn: Turn, event: SseEvent, at: number): Turn {
   switch (decoded.type) {
     case 'status':
       return { ...next, stage: decoded.data.stage };
-    case 'tool': {
-      const data = decoded.data;
-      const card: ToolCard =
-        data.state === 'call'
-          ? { id: data.id, name: data.name, state: 'call', input: data.input }
-          : { id: data.id, name: data.name, state: 'result', output: data.output };
-      const existing = next.tools.findIndex((tool) => tool.id === card.id);
-      const tools =
-        existing === -1
-          ? [...next.tools, card]
-          : next.tools.map((tool, index) => (index === existing ? { ...tool, ...card, input: tool.input ?? card.input } : tool));
-      return { ...next, tools };
-    }
+    case 'tool':
+      return { ...next, tools: applyTool(next.tools, decoded.data) };
     case 'token':
       return { ...next, text: next.text + decoded.data.text, tokens: next.tokens + 1, firstTokenAt: next.firstTokenAt ?? at };
     case 'resumed':

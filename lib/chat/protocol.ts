@@ -36,8 +36,13 @@ export interface ChatUsage {
   completionTokens: number;
 }
 
-/** A tool call, as announced (`call`) and answered (`result`). */
+/**
+ * A tool call: its input as it is written (`input-streaming`, one piece of the input's JSON text
+ * per event; the pieces joined are the input's JSON), announced whole (`call`) and answered
+ * (`result`). A client shows the input filling in by parsing the text so far as partial JSON.
+ */
 export type ToolEventData =
+  | { id: string; name: string; state: 'input-streaming'; inputTextDelta: string }
   | { id: string; name: string; state: 'call'; input: Record<string, unknown> }
   | { id: string; name: string; state: 'result'; output: Record<string, unknown> };
 
@@ -114,7 +119,11 @@ function isUsage(value: unknown): value is ChatUsage {
 
 function isTool(value: JsonObject): value is ToolEventData {
   if (typeof value.id !== 'string' || typeof value.name !== 'string') return false;
-  return (value.state === 'call' && isJsonObject(value.input)) || (value.state === 'result' && isJsonObject(value.output));
+  return (
+    (value.state === 'input-streaming' && typeof value.inputTextDelta === 'string') ||
+    (value.state === 'call' && isJsonObject(value.input)) ||
+    (value.state === 'result' && isJsonObject(value.output))
+  );
 }
 
 const CHECKS: { [K in ChatEventType]: (data: JsonObject) => boolean } = {

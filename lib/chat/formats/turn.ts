@@ -8,6 +8,8 @@
 import type { ChatMessage, ChatStep, ChatUsage } from '../protocol';
 import { simulateChat } from '../simulate';
 
+export { jsonPieces } from '../model/json-pieces';
+
 /** Why a turn ended: the answer is complete, it hit the token cap, or it waits for a tool's result. */
 export type TurnFinish = 'stop' | 'length' | 'tool_calls';
 
@@ -31,8 +33,6 @@ export interface TurnOptions {
   callTool: boolean;
   /** The client's cap on answer tokens; past it the turn ends with `length`. */
   maxTokens?: number;
-  /** Pause before each piece of a tool input after the first. */
-  pieceDelayMs: number;
 }
 
 /** A turn: the prompt's size, known before the first event (Anthropic sends it first), and its events. */
@@ -42,36 +42,32 @@ export interface Turn {
   events: TurnEvent[];
 }
 
-// Words with their leading space, runs of punctuation, and any single character left over: the
-// pieces a tool input's JSON text streams in, roughly as a model would write it.
-const JSON_PIECE = / ?[\p{L}\p{N}_]+|[^\p{L}\p{N}_\s]+|\s+/gu;
-
-/** Cuts JSON text into the pieces it streams in; joined, they give the text back exactly. */
-export function jsonPieces(json: string): string[] {
-  return json.match(JSON_PIECE) ?? [];
-}
-
 /**
  * Derives one turn from the model's steps. Status steps become pauses: their delays are added to
  * the next event sent, so the time to the first token stays what the model paced. The tool steps
- * become a call only when `callTool` is set; otherwise they are pauses too, and the text is the
- * model's answer token for token.
+ * become a call only when `callTool` is set (the model's input pieces, as it paced them, then the
+ * end of the turn at its `call`); otherwise they are pauses too, and the text is the model's
+ * answer token for token.
  */
-export function modelTurn(steps: readonly ChatStep[], { callTool, maxTokens, pieceDelayMs }: TurnOptions): Turn {
+export function modelTurn(steps: readonly ChatStep[], { callTool, maxTokens }: TurnOptions): Turn {
   let promptTokens = 0;
   for (const step of steps) if (step.type === 'done') promptTokens = step.data.usage.promptTokens;
 
   const events: TurnEvent[] = [];
   let waited = 0;
   let completionTokens = 0;
+  let pieces = 0;
   for (const step of steps) {
     const delayMs = waited + step.delayMs;
     waited = 0;
+    if (step.type === 'tool' && step.data.state === 'input-streaming' && callTool) {
+      if (pieces === 0) events.push({ type: 'tool-start', id: step.data.id, name: step.data.name, delayMs });
+      events.push({ type: 'tool-input', json: step.data.inputTextDelta, delayMs: pieces === 0 ? 0 : delayMs });
+      pieces += 1;
+      continue;
+    }
     if (step.type === 'tool' && step.data.state === 'call' && callTool) {
-      events.push({ type: 'tool-start', id: step.data.id, name: step.data.name, delayMs });
-      const pieces = jsonPieces(JSON.stringify(step.data.input));
-      pieces.forEach((json, index) => events.push({ type: 'tool-input', json, delayMs: index === 0 ? 0 : pieceDelayMs }));
-      events.push({ type: 'finish', reason: 'tool_calls', usage: { promptTokens, completionTokens: pieces.length }, delayMs: 0 });
+      events.push({ type: 'finish', reason: 'tool_calls', usage: { promptTokens, completionTokens: pieces }, delayMs });
       return { promptTokens, events };
     }
     if (step.type === 'token') {
@@ -114,5 +110,5 @@ export function simulateTurn(
   messages: readonly ChatMessage[],
   { delayMs, seed, callTool, maxTokens }: { delayMs: number; seed: number; callTool: boolean; maxTokens?: number },
 ): Turn {
-  return modelTurn([...simulateChat(messages, { delayMs, seed })], { callTool, maxTokens, pieceDelayMs: delayMs });
+  return modelTurn([...simulateChat(messages, { delayMs, seed })], { callTool, maxTokens });
 }

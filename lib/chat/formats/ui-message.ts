@@ -7,7 +7,6 @@
 
 import type { ChatStep } from '../protocol';
 import type { Frame } from './frame';
-import { jsonPieces } from './turn';
 
 /** The header that tells the AI SDK which stream protocol the response speaks. */
 export const UI_MESSAGE_STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'x-vercel-ai-ui-message-stream': 'v1' });
@@ -15,11 +14,11 @@ export const UI_MESSAGE_STREAM_HEADERS: Readonly<Record<string, string>> = Objec
 /**
  * The model's steps as UI message chunks: `start`, then one step per phase (`start-step` …
  * `finish-step`): the tool call (`tool-input-start`, a `tool-input-delta` per piece of its JSON
- * input, `tool-input-available`, `tool-output-available`) and the answer (`text-start`, a
+ * input as the model streams it, `tool-input-available`, `tool-output-available`) and the answer (`text-start`, a
  * `text-delta` per token, `text-end`); then `finish` with the reason and `[DONE]`. A failure
  * sends `error` with its message before `[DONE]`. Status steps become pauses.
  */
-export function uiMessageChunks(steps: readonly ChatStep[], { messageId, pieceDelayMs }: { messageId: string; pieceDelayMs: number }): Frame[] {
+export function uiMessageChunks(steps: readonly ChatStep[], { messageId }: { messageId: string }): Frame[] {
   const frames: Frame[] = [];
   // Each step's pause goes to the first frame sent after it; a status step sends none.
   let pause = 0;
@@ -30,6 +29,8 @@ export function uiMessageChunks(steps: readonly ChatStep[], { messageId, pieceDe
   const textId = `text-${messageId}`;
   let inStep = false;
   let inText = false;
+  // The tool call whose input is streaming: its pieces follow one `tool-input-start`.
+  let openInput: string | undefined;
   const openStep = () => {
     if (!inStep) push({ type: 'start-step' });
     inStep = true;
@@ -49,14 +50,21 @@ export function uiMessageChunks(steps: readonly ChatStep[], { messageId, pieceDe
         break;
       case 'tool': {
         const { id: toolCallId, name: toolName } = step.data;
-        if (step.data.state === 'call') {
-          closeStep();
-          openStep();
-          push({ type: 'tool-input-start', toolCallId, toolName });
-          jsonPieces(JSON.stringify(step.data.input)).forEach((inputTextDelta, index) => {
-            if (index > 0) pause += pieceDelayMs;
-            push({ type: 'tool-input-delta', toolCallId, inputTextDelta });
-          });
+        if (step.data.state === 'input-streaming') {
+          if (toolCallId !== openInput) {
+            closeStep();
+            openStep();
+            push({ type: 'tool-input-start', toolCallId, toolName });
+            openInput = toolCallId;
+          }
+          push({ type: 'tool-input-delta', toolCallId, inputTextDelta: step.data.inputTextDelta });
+        } else if (step.data.state === 'call') {
+          if (toolCallId !== openInput) {
+            closeStep();
+            openStep();
+            push({ type: 'tool-input-start', toolCallId, toolName });
+          }
+          openInput = undefined;
           push({ type: 'tool-input-available', toolCallId, toolName, input: step.data.input });
         } else {
           push({ type: 'tool-output-available', toolCallId, output: step.data.output });

@@ -12,6 +12,8 @@ const PAUSES = {
   thinking: [8, 15],
   searching: [10, 20],
   toolCall: [1, 3],
+  /** Each piece of a tool input after the first, as quick as tokens. */
+  toolInput: [0.5, 1.5],
   toolResult: [10, 20],
   generating: [2, 5],
   /** Longer than the others, so time to first token is visible. */

@@ -1,8 +1,12 @@
-/** Streaming a planned answer as chat steps: status, the web search, tokens, then done or error. */
+/**
+ * Streaming a planned answer as chat steps: status, the web search (its input in pieces, the call,
+ * the result), tokens, then done or error.
+ */
 
 import { seededRandom } from '../../seeded-random';
 import type { ChatMessage, ChatStep } from '../protocol';
 import { validateOptions, type SimulateOptions } from './options';
+import { jsonPieces } from './json-pieces';
 import { createPacing } from './pacing';
 import { planAnswer } from './plan';
 import { estimateTokens, tokenize } from './tokenizer';
@@ -18,7 +22,15 @@ function* steps(messages: readonly ChatMessage[], { delayMs, seed }: SimulateOpt
   if (plan.search) {
     const { id, query, results } = plan.search;
     yield { type: 'status', data: { stage: 'searching' }, delayMs: wait('searching') };
-    yield { type: 'tool', data: { id, name: 'web_search', state: 'call', input: { query } }, delayMs: wait('toolCall') };
+    const input = { query };
+    // The input streams as pieces of its JSON text before the call, as a real model writes it;
+    // the call then carries the whole input, parsed.
+    const pieces = jsonPieces(JSON.stringify(input));
+    for (const [index, inputTextDelta] of pieces.entries()) {
+      const delayMs = wait(index === 0 ? 'toolCall' : 'toolInput');
+      yield { type: 'tool', data: { id, name: 'web_search', state: 'input-streaming', inputTextDelta }, delayMs };
+    }
+    yield { type: 'tool', data: { id, name: 'web_search', state: 'call', input }, delayMs: 0 };
     yield {
       type: 'tool',
       data: { id, name: 'web_search', state: 'result', output: { results: results.map((r) => ({ ...r })) } },

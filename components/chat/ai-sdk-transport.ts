@@ -1,0 +1,59 @@
+// The AI SDK's own HTTP transport, pointed at our UI message stream route, with two additions a
+// chat column needs: it tells a listener every chunk it reads (for the token count and the finish
+// reason, which `useChat` does not expose), and it resumes by the run id the server named.
+
+import { DefaultChatTransport, type UIMessage, type UIMessageChunk } from 'ai';
+
+/** The route `DefaultChatTransport` posts to. */
+export const UI_CHAT_API = '/v1/ui/chat';
+
+/** Told what the transport reads and which run the server started. */
+export interface AiSdkTransportListener {
+  onChunk(chunk: UIMessageChunk): void;
+  /** The run id of a new answer (`X-Stream-Id`), to resume it after a reload. */
+  onRunId(runId: string): void;
+}
+
+/** `DefaultChatTransport` that reports its chunks and resumes by run id. */
+class ObservedChatTransport extends DefaultChatTransport<UIMessage> {
+  constructor(
+    private readonly listener: AiSdkTransportListener,
+    options: ConstructorParameters<typeof DefaultChatTransport<UIMessage>>[0],
+  ) {
+    super(options);
+  }
+
+  protected override processResponseStream(stream: ReadableStream<Uint8Array<ArrayBufferLike>>): ReadableStream<UIMessageChunk> {
+    const { listener } = this;
+    return super.processResponseStream(stream).pipeThrough(
+      new TransformStream<UIMessageChunk, UIMessageChunk>({
+        transform(chunk, controller) {
+          listener.onChunk(chunk);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+  }
+}
+
+/**
+ * A transport for `useChat` over `POST /v1/ui/chat`. `headers()` is read for every request (the
+ * bearer token), and `runId()` names the run to resume: `GET /v1/ui/chat/<run id>/stream`, or
+ * the chat id when there is none, which the server answers with 204 (nothing to resume).
+ */
+export function createAiSdkTransport(
+  listener: AiSdkTransportListener,
+  { headers, runId }: { headers: () => Record<string, string>; runId: () => string | undefined },
+): DefaultChatTransport<UIMessage> {
+  return new ObservedChatTransport(listener, {
+    api: UI_CHAT_API,
+    headers,
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      const id = response.headers.get('X-Stream-Id');
+      if (id && init?.method === 'POST') listener.onRunId(id);
+      return response;
+    },
+    prepareReconnectToStreamRequest: ({ id }) => ({ api: `${UI_CHAT_API}/${encodeURIComponent(runId() ?? id)}/stream`, headers: headers() }),
+  });
+}
