@@ -1,0 +1,42 @@
+import 'server-only';
+
+import type { RedisConnections } from './connections';
+
+/**
+ * The one door to Redis. With `REDIS_URL` unset, `redisEnabled()` is false and the `redis` package
+ * is never imported: everything stays in process, as on a single instance. With it set, the
+ * connections module is loaded on first use and its clients are created lazily, one per role.
+ */
+export function redisEnabled(): boolean {
+  return Boolean(process.env.REDIS_URL);
+}
+
+/** What `/api/health` and `/api/stats` report about Redis. */
+export type RedisHealth =
+  | { status: 'off' }
+  | { status: 'ok' }
+  | { status: 'degraded'; reason: string };
+
+const store = globalThis as { __sseRedis?: Promise<RedisConnections> };
+
+/**
+ * This instance's Redis connections (loaded and created on first call), or `undefined` when
+ * `REDIS_URL` is unset.
+ */
+export function getRedis(): Promise<RedisConnections> | undefined {
+  if (!redisEnabled()) return undefined;
+  return (store.__sseRedis ??= import('./connections').then(({ createConnections }) =>
+    createConnections(process.env.REDIS_URL!),
+  ));
+}
+
+/**
+ * The state of this instance's link to Redis: `off` without `REDIS_URL`, `ok` when every role's
+ * connection is ready, `degraded` with the reason otherwise. Creates the command connection if
+ * nothing has yet, and gives a fresh one a moment to connect rather than report it as down.
+ */
+export async function redisHealth(): Promise<RedisHealth> {
+  const redis = getRedis();
+  if (!redis) return { status: 'off' };
+  return (await redis).health();
+}
