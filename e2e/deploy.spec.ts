@@ -1,0 +1,118 @@
+import { expect, test } from '@playwright/test';
+import type { SseEvent } from '../lib/sse/types';
+import { startCluster, startInstance, type Cluster, type Instance } from './support/cluster';
+import { readEventsUntil } from './helpers';
+
+// What a Node host runs: the standalone server (`node .next/standalone/server.js`), alone and as a
+// cluster of two behind nginx (deploy/nginx.conf) sharing a real redis-server. Each process here
+// is started on free ports by the test and stopped by it.
+
+test.describe.configure({ mode: 'serial' });
+
+/** Distinct event ids in `events`: one per clock tick. */
+const ticks = (events: SseEvent[]) => new Set(events.map((event) => event.lastEventId).filter(Boolean)).size;
+
+test.describe('the standalone server', () => {
+  let instance: Instance;
+
+  test.beforeAll(async () => {
+    instance = await startInstance('standalone', { SSE_MAX_STREAMS_PER_IP: '1', CLOCK_INTERVAL_MS: '200' });
+  });
+  test.afterAll(async () => {
+    await instance?.stop();
+  });
+
+  test('serves public/ files and the build’s static chunks', async () => {
+    const robots = await fetch(`${instance.url}/robots.txt`);
+    expect(robots.status).toBe(200);
+    const html = await (await fetch(`${instance.url}/`)).text();
+    const chunk = html.match(/\/_next\/static\/[^"']+\.js/)?.[0];
+    expect(chunk, 'the page links a static chunk').toBeTruthy();
+    const script = await fetch(`${instance.url}${chunk}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+  });
+
+  test('runs the instrumentation hook: the peer address is stamped, a forged one is ignored', async () => {
+    // One stream allowed per client. Were the hook not installed, the forged private header would
+    // make the second request another client and let it in.
+    const controller = new AbortController();
+    const first = await fetch(`${instance.url}/api/clock`, { signal: controller.signal });
+    expect(first.status).toBe(200);
+    const second = await fetch(`${instance.url}/api/clock`, { headers: { 'x-sse-peer-address': '203.0.113.7' } });
+    expect(second.status).toBe(429);
+    controller.abort();
+  });
+
+  test('reports its INSTANCE_ID and that Redis is off', async () => {
+    const health = await (await fetch(`${instance.url}/api/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', instance: 'standalone', redis: 'off' });
+  });
+
+  test('SIGTERM ends open streams at once and the process exits 143', async () => {
+    const response = await fetch(`${instance.url}/api/clock`);
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    instance.program.child.kill('SIGTERM');
+    // The stream ends (rather than hanging) and the process goes well within its 5 s grace.
+    while (!(await reader.read()).done);
+    expect(await instance.program.exited).toBe(143);
+  });
+});
+
+test.describe('two instances behind nginx with Redis', () => {
+  let cluster: Cluster;
+
+  test.beforeAll(async () => {
+    test.setTimeout(90_000);
+    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200' } });
+  });
+  test.afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test('nginx spreads requests over both instances, with no stickiness', async () => {
+    const seen = new Set<string>();
+    for (let index = 0; index < 4; index++) {
+      const health = await (await fetch(`${cluster.url}/api/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', redis: 'ok' });
+      seen.add(health.instance);
+    }
+    expect([...seen].sort()).toEqual(['app-1', 'app-2']);
+  });
+
+  test('an event stream through nginx arrives event by event, not buffered', async () => {
+    // Three clock ticks at 200 ms: were nginx buffering, none would arrive before its buffer filled.
+    const { response, events } = await readEventsUntil(`${cluster.url}/api/clock`, {}, (received) =>
+      ticks(received) >= 3,
+    );
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(ticks(events)).toBeGreaterThanOrEqual(3);
+  });
+
+  test('/api/stats names the instance that answered and its Redis state', async () => {
+    const stats = await (await fetch(`${cluster.url}/api/stats`)).json();
+    expect(stats.instance).toMatch(/^app-[12]$/);
+    expect(stats.redis).toEqual({ status: 'ok' });
+  });
+
+  test('Redis killed: health says degraded with the reason on every instance; back once Redis is', async () => {
+    test.setTimeout(60_000);
+    await cluster.redis.kill();
+    for (const instance of cluster.instances) {
+      await expect
+        .poll(async () => (await (await fetch(`${instance.url}/api/health`)).json()) as Record<string, unknown>)
+        .toMatchObject({ status: 'degraded', redis: 'degraded', reason: expect.stringMatching(/ECONNREFUSED|closed/) });
+    }
+    await cluster.redis.restart();
+    for (const instance of cluster.instances) {
+      await expect
+        .poll(async () => (await (await fetch(`${instance.url}/api/health`)).json()) as Record<string, unknown>, {
+          timeout: 15_000,
+        })
+        .toMatchObject({ status: 'ok', redis: 'ok' });
+      expect(instance.program.child.exitCode).toBeNull();
+    }
+  });
+});
