@@ -1,12 +1,19 @@
-import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { findChromium, MissingTool } from './e2e/support/tools';
 
 const PORT = Number(process.env.PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
-// Playwright cannot download its browsers on every machine; Debian's Chromium works. Point
-// CHROMIUM_PATH elsewhere, or set it empty to use Playwright's own browser.
-const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : '');
+// The system's Chromium, or Playwright's own (installed here when missing); CHROMIUM_PATH picks
+// another binary, or empty, Playwright's own. Where none can be had, one line says what to install.
+let chromiumPath: string | undefined;
+try {
+  chromiumPath = findChromium().executablePath;
+} catch (error) {
+  if (!(error instanceof MissingTool)) throw error;
+  console.error(`e2e: ${error.message}`);
+  process.exit(1);
+}
 
 export default defineConfig({
   testDir: './e2e',
@@ -27,7 +34,7 @@ export default defineConfig({
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: {
-          executablePath: chromiumPath || undefined,
+          executablePath: chromiumPath,
           // No background traffic: the machines this runs on have no network beyond loopback.
           args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
         },
@@ -50,6 +57,8 @@ export default defineConfig({
       SSE_RATE_BURST: '10000',
       // A small queue bound, so the slow-reader test reaches it quickly.
       SSE_MAX_QUEUED_BYTES: '262144',
+      // Off by default under next start; the drop and resume tests need it.
+      SSE_FAULT_INJECTION: 'on',
     },
   },
 });

@@ -1,30 +1,26 @@
 /**
- * Slow readers: clients that connect to a stream producing far more than they will ever read,
- * and never read. The server must cut each off once its unread queue passes the bound
- * (`SSE_MAX_QUEUED_BYTES`) instead of buffering the whole stream for it. Prints the server's peak
- * memory against what buffering everything would take.
+ * Slow readers: the attack from issue 10, replayed. Many connections from a few addresses ask
+ * `/api/debug/flood` for ~1 GB each and never read. The flood writes only as fast as its client
+ * reads, and each client may have one open, so the server must stay responsive and flat in
+ * memory. Prints the answers the connections got, `/api/health` latency while they hang, and the
+ * server's memory.
  *
- *   npm run bench:slow       (or: npx tsx bench/slow-reader.ts [clients] [KiB-per-stream])
+ *   npm run bench:slow       (or: npx tsx bench/slow-reader.ts [connections] [addresses])
  */
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BENCH_ENV, getStats, mib, rawGet, rssKiB, runBench, startServer } from './server';
+import { BENCH_ENV, getStats, mib, rssKiB, runBench, startServer } from './server';
 
-const CLIENTS = positiveInt(process.argv[2], 20);
-const STREAM_KIB = positiveInt(process.argv[3], 16 * 1024);
-const MAX_QUEUED_BYTES = 256 * 1024;
-/** How long the server may take to cut off every client. */
-const CUT_OFF_TIMEOUT_MS = 30_000;
-/** How long to read what is left in the kernel's buffers once a client has been cut off. */
-const DRAIN_TIMEOUT_MS = 10_000;
-/**
- * Peak memory growth that passes, as a share of what unbounded buffering would need. The
- * comparison holds only if the flood sends distinct bytes per event: queued references to one
- * shared buffer cost the server little even without a bound, and then only the cut-off check
- * tells a bounded server from an unbounded one.
- */
-const PASS_SHARE = 0.25;
-const SAMPLE_MS = 250;
+const CONNECTIONS = positiveInt(process.argv[2], 200);
+const ADDRESSES = positiveInt(process.argv[3], 5);
+const FLOOD_KIB = 999_999;
+/** How long the never-reading connections are held while /api/health is timed. */
+const HOLD_MS = 5000;
+const SAMPLE_MS = 100;
+/** Health latency that passes: normally a few ms; the attack made it 12-15 s. */
+const PASS_HEALTH_MS = 250;
+/** RSS growth that passes: kernel buffers aside, a stalled flood holds one batch. */
+const PASS_GROWTH_KIB = 64 * 1024;
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -33,106 +29,67 @@ function positiveInt(raw: string | undefined, fallback: number): number {
   return value;
 }
 
-/**
- * Resumes a socket that was never read and counts the bytes until the server's close arrives.
- * Resolves with the count, or with `closed: false` if the connection is still open at the deadline.
- */
-function drain(socket: Socket): Promise<{ bytes: number; closed: boolean }> {
-  return new Promise((resolve) => {
-    let bytes = 0;
-    if (socket.destroyed) return resolve({ bytes, closed: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ bytes, closed: false });
-    }, DRAIN_TIMEOUT_MS);
-    socket.on('data', (chunk: Buffer) => (bytes += chunk.byteLength));
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve({ bytes, closed: true });
+/** Opens a never-reading flood request from `localAddress`; resolves with its status line. */
+function openFlood(url: string, localAddress: string): { socket: Socket; status: Promise<string> } {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port), localAddress });
+  socket.on('error', () => undefined);
+  const status = new Promise<string>((resolve) => {
+    // Only the first chunk is read (for the status); then the socket is paused for good.
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      resolve(chunk.toString('latin1').split('\r\n')[0] ?? '');
     });
-    socket.resume();
+    socket.once('close', () => resolve('closed'));
   });
+  socket.write(`GET /api/debug/flood?kb=${FLOOD_KIB} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+  return { socket, status };
 }
 
 async function main(): Promise<number> {
-  const started = performance.now();
-  const unboundedKiB = CLIENTS * STREAM_KIB;
-  const budgetKiB = unboundedKiB * PASS_SHARE;
-  console.log(
-    `Slow readers: ${CLIENTS} clients that never read, each asking /api/debug/flood for ${mib(STREAM_KIB)}; SSE_MAX_QUEUED_BYTES=${MAX_QUEUED_BYTES}.`,
-  );
-  const server = await startServer({ env: { ...BENCH_ENV, SSE_MAX_QUEUED_BYTES: String(MAX_QUEUED_BYTES) } });
+  console.log(`Slow readers: ${CONNECTIONS} connections from ${ADDRESSES} addresses, each asking /api/debug/flood?kb=${FLOOD_KIB} and never reading.`);
+  const server = await startServer({ env: { ...BENCH_ENV, SSE_FAULT_INJECTION: 'on' } });
   const sockets: Socket[] = [];
-  let sampler: ReturnType<typeof setInterval> | undefined;
   try {
     const { url, pid } = server;
-    // Warm up the route with a small flood read to the end: loading its code is not buffering.
     const warm = await fetch(`${url}/api/debug/flood?kb=64`);
     if (warm.status !== 200) throw new Error(`/api/debug/flood answered ${warm.status}: ${await warm.text()}`);
     await warm.arrayBuffer();
-    const before = await getStats(url);
     const baselineRss = rssKiB(pid);
+    const before = await getStats(url);
+
+    const floods = Array.from({ length: CONNECTIONS }, (_, i) => openFlood(url, `127.0.0.${2 + (i % ADDRESSES)}`));
+    sockets.push(...floods.map((flood) => flood.socket));
+    const statuses = await Promise.all(floods.map((flood) => flood.status));
+    const counts = new Map<string, number>();
+    for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+
     let peakRss = baselineRss;
-    sampler = setInterval(() => {
-      try {
-        peakRss = Math.max(peakRss, rssKiB(pid));
-      } catch {
-        // The server is gone; the checks below report why.
-      }
-    }, SAMPLE_MS);
-    console.log(`Server ${url} (pid ${pid}); baseline RSS ${mib(baselineRss)}, droppedSlowClients ${before.droppedSlowClients}\n`);
-
-    const opened = performance.now();
-    for (let i = 0; i < CLIENTS; i++) {
-      // Paused from the start and no 'data' listener: nothing is read past Node's own small
-      // read-ahead, so the kernel's receive window fills and the server's writes back up.
-      const socket = rawGet(url, `/api/debug/flood?kb=${STREAM_KIB}`, { Connection: 'close' });
-      socket.pause();
-      socket.on('error', () => undefined);
-      sockets.push(socket);
-    }
-
-    let cutOffMs: number | undefined;
-    let dropped = 0;
-    while (performance.now() - opened < CUT_OFF_TIMEOUT_MS) {
-      dropped = (await getStats(url)).droppedSlowClients - before.droppedSlowClients;
-      if (dropped >= CLIENTS) {
-        cutOffMs = performance.now() - opened;
-        break;
-      }
+    let worstHealthMs = 0;
+    const holdUntil = performance.now() + HOLD_MS;
+    while (performance.now() < holdUntil) {
+      const started = performance.now();
+      await (await fetch(`${url}/api/health`)).arrayBuffer();
+      worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
+      peakRss = Math.max(peakRss, rssKiB(pid));
       await delay(SAMPLE_MS);
     }
-    // One more sample after the last cut-off, while the server may still hold what it freed.
-    peakRss = Math.max(peakRss, rssKiB(pid));
-    clearInterval(sampler);
-    sampler = undefined;
-
-    const drained = await Promise.all(sockets.map(drain));
     const after = await getStats(url);
-    const finalRss = rssKiB(pid);
     const growth = peakRss - baselineRss;
-    const maxRead = Math.max(...drained.map((result) => result.bytes));
-    const stillOpen = drained.filter((result) => !result.closed).length;
 
-    console.log(`cut off:            ${dropped} of ${CLIENTS}${cutOffMs === undefined ? ` (timed out after ${CUT_OFF_TIMEOUT_MS} ms)` : ` in ${Math.round(cutOffMs)} ms`}`);
-    // What a client still reads after the cut-off sat in kernel socket buffers, not in the server.
-    console.log(
-      `read after cut-off: at most ${mib(maxRead / 1024)} per client, of ${mib(STREAM_KIB)} asked for; ${stillOpen === 0 ? 'every connection closed by the server' : `${stillOpen} still open ${DRAIN_TIMEOUT_MS} ms after resuming`}`,
-    );
-    console.log(`RSS:                baseline ${mib(baselineRss)}, peak ${mib(peakRss)} (+${mib(growth)}), after ${mib(finalRss)}`);
-    console.log(`unbounded would buffer ${CLIENTS} x ${mib(STREAM_KIB)} = ${mib(unboundedKiB)}; bound for PASS: +${mib(budgetKiB)} (${PASS_SHARE * 100}%)`);
-    console.log(`open streams after: ${after.openStreams} (before ${before.openStreams}); closed by reason slow +${after.closedByReason.slow - before.closedByReason.slow}`);
+    console.log(`answers:            ${[...counts].map(([status, count]) => `${count} x ${status}`).join(', ')}`);
+    console.log(`flood streams open: ${after.openStreamsByRoute?.flood ?? 0}; events sent while held: ${after.eventsSent - before.eventsSent}`);
+    console.log(`/api/health:        worst ${worstHealthMs.toFixed(1)} ms over ${HOLD_MS} ms of sampling`);
+    console.log(`RSS:                baseline ${mib(baselineRss)}, peak ${mib(peakRss)} (+${mib(growth)})`);
     const errors = server.loggedErrors();
     console.log(`server errors logged: ${errors.count}${errors.last ? ` (last: ${errors.last})` : ''}`);
-    console.log(`total time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-    const allCutOff = cutOffMs !== undefined && stillOpen === 0;
-    const memoryOk = growth < budgetKiB;
-    console.log(`${allCutOff ? 'PASS' : 'FAIL'}  every slow client cut off and its connection closed by the server`);
-    console.log(`${memoryOk ? 'PASS' : 'FAIL'}  peak RSS growth +${mib(growth)} < +${mib(budgetKiB)}`);
-    return allCutOff && memoryOk ? 0 : 1;
+    const healthOk = worstHealthMs < PASS_HEALTH_MS;
+    const memoryOk = growth < PASS_GROWTH_KIB;
+    console.log(`${healthOk ? 'PASS' : 'FAIL'}  /api/health answers within ${PASS_HEALTH_MS} ms throughout`);
+    console.log(`${memoryOk ? 'PASS' : 'FAIL'}  peak RSS growth +${mib(growth)} < +${mib(PASS_GROWTH_KIB)}`);
+    return healthOk && memoryOk ? 0 : 1;
   } finally {
-    if (sampler) clearInterval(sampler);
     for (const socket of sockets) socket.destroy();
     await server.stop();
   }

@@ -1,4 +1,8 @@
 import { expect, test } from '@playwright/test';
+import { decodeClockEvent } from '../lib/clock/protocol';
+import { createParser } from '../lib/sse/parser';
+import type { SseEvent } from '../lib/sse/types';
+import { readEventsUntil } from './helpers';
 
 // Reads a stream until `until` matches the text so far, then aborts.
 async function readStream(url: string, init: RequestInit, until: RegExp): Promise<{ response: Response; text: string }> {
@@ -38,10 +42,52 @@ test.describe('GET /api/clock', () => {
     expect(Number.isInteger(update.random) && update.random >= 0 && update.random <= 99).toBe(true);
   });
 
-  test('sends a notification with title, message and time after connecting', async ({ baseURL }) => {
+  test('sends each client its own notification, with no id, after the update of its tick', async ({ baseURL }) => {
     const { text } = await readStream(`${baseURL}/api/clock`, {}, /event: notification\ndata: .*\n\n/);
-    const data = JSON.parse(/event: notification\ndata: (.*)\n\n/.exec(text)![1]!) as Record<string, string>;
-    expect(Object.keys(data).sort()).toEqual(['message', 'time', 'title']);
-    expect(new Date(data.time!).toISOString()).toBe(data.time);
+    const match = /(?:^|\n\n)((?:[^\n]+\n)*?)event: notification\ndata: (.*)\n\n/.exec(text);
+    expect(match).not.toBeNull();
+    // Nothing but the event and its data: no id: line, so the client's cursor stays on the updates.
+    expect(match![1]).toBe('');
+    const notification = decodeClockEvent('notification', match![2]!);
+    expect(notification?.type).toBe('notification');
+  });
+
+  test('a notification goes only to the client who joined, not to everyone listening', async ({ baseURL }) => {
+    const controller = new AbortController();
+    const events: SseEvent[] = [];
+    const parser = createParser({ onEvent: (event) => events.push(event) });
+    const first = await fetch(`${baseURL}/api/clock`, { signal: controller.signal });
+    const reader = first.body!.getReader();
+    const readUntil = async (stop: () => boolean) => {
+      while (!stop()) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        parser.feed(value);
+      }
+    };
+    try {
+      await readUntil(() => events.some((event) => event.type === 'notification'));
+      // A second listener joins and stays until it has had its own notification.
+      const second = await readEventsUntil(`${baseURL}/api/clock`, {}, (seen) => seen.some((event) => event.type === 'notification'));
+      const secondTold = Number(second.events.findLast((event) => event.type === 'update')?.lastEventId);
+      // The first keeps reading past the tick that told the second: still its one notification.
+      await readUntil(() => events.some((event) => event.type === 'update' && Number(event.lastEventId) > secondTold + 1));
+      expect(events.filter((event) => event.type === 'notification')).toHaveLength(1);
+    } finally {
+      controller.abort();
+    }
+  });
+});
+
+test.describe('GET /api/stats', () => {
+  test('reports the event-loop delay, p50 <= p99 <= max, over a window', async ({ baseURL }) => {
+    await fetch(`${baseURL}/api/stats`);
+    const response = await fetch(`${baseURL}/api/stats?log=1`);
+    expect(response.status).toBe(200);
+    const { eventLoopDelay: delay } = (await response.json()) as { eventLoopDelay: Record<string, number> };
+    expect(Object.keys(delay).sort()).toEqual(['maxMs', 'meanMs', 'p50Ms', 'p99Ms', 'windowMs']);
+    for (const value of Object.values(delay)) expect(value).toBeGreaterThanOrEqual(0);
+    expect(delay.p50Ms!).toBeLessThanOrEqual(delay.p99Ms!);
+    expect(delay.p99Ms!).toBeLessThanOrEqual(delay.maxMs!);
   });
 });

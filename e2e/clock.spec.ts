@@ -13,6 +13,9 @@ test.describe('/clock', () => {
       await expect.poll(() => count(page, `${side}-count-update`)).toBeGreaterThanOrEqual(3);
       await expect.poll(() => count(page, `${side}-count-notification`)).toBeGreaterThanOrEqual(1);
       await expect(page.getByTestId(`${side}-last-id`)).toHaveText(/^\d+$/);
+      // The notification carries no id: the panel's id check sees no repeat and no gap.
+      await expect(page.getByTestId(`${side}-duplicates`)).toHaveText('0');
+      await expect(page.getByTestId(`${side}-gaps`)).toHaveText('0');
     }
     await expect(page.getByTestId('fetch-raw')).toContainText('event: update');
     await expect(page.getByTestId('fetch-raw')).toContainText('retry: 1000');

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { SseEvent } from '../lib/sse/types';
-import { postChat, readEvents, readEventsUntil } from './helpers';
+import { postChat, readEvents } from './helpers';
 import { createParser } from '../lib/sse/parser';
 
 const PROMPT = 'How does reconnection with Last-Event-ID work?';
@@ -102,39 +102,5 @@ test.describe('resuming a chat', () => {
     const done = JSON.parse(events.at(-1)!.data) as { finishReason: string };
     expect(events.at(-1)!.type).toBe('done');
     expect(done.finishReason).toBe('abort');
-  });
-});
-
-test.describe('resuming the clock', () => {
-  test('Last-Event-ID replays every buffered event after it, then live ones, ids contiguous', async ({ baseURL }) => {
-    const { events } = await readEventsUntil(`${baseURL}/api/clock`, {}, (seen) => seen.filter((event) => event.lastEventId).length >= 3);
-    const ids = events.filter((event) => event.type === 'update' || event.type === 'notification').map((event) => Number(event.lastEventId));
-    const from = ids[0]!;
-    const resumed = await readEventsUntil(`${baseURL}/api/clock`, { headers: { 'Last-Event-ID': String(from) } }, (seen) =>
-      seen.filter((event) => event.type === 'update').length >= 6,
-    );
-    const types = resumed.events.map((event) => event.type);
-    expect(types[0]).toBe('message');
-    const numbered = resumed.events.filter((event) => event.type === 'update' || event.type === 'notification').map((event) => Number(event.lastEventId));
-    expect(numbered[0]).toBe(from + 1);
-    expect(numbered).toEqual(numbered.map((_, index) => from + 1 + index));
-    expect(types).toContain('resumed');
-  });
-
-  test('an unknown or malformed id starts live after a reset event', async ({ baseURL }) => {
-    for (const [id, reason] of [
-      ['999999999', 'unknown'],
-      ['banana', 'malformed'],
-    ] as const) {
-      const { events } = await readEventsUntil(`${baseURL}/api/clock?lastEventId=${id}`, {}, (seen) => seen.some((event) => event.type === 'reset'));
-      const reset = JSON.parse(events.find((event) => event.type === 'reset')!.data) as { reason: string };
-      expect(reset.reason).toBe(reason);
-    }
-  });
-
-  test('dropAfter cuts the response off abruptly after that many events', async ({ baseURL }) => {
-    const { events, dropped } = await readUntilDropped(await fetch(`${baseURL}/api/clock?dropAfter=3`));
-    expect(dropped).toBe(true);
-    expect(events.length).toBeLessThanOrEqual(3);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { authenticate, createSession, readCookie, sessionCookie, SESSION_SECONDS, verifySession } from '../lib/http/auth';
 import { clientIp, PEER_HEADER } from '../lib/http/client-ip';
-import { corsHeaders } from '../lib/http/cors';
+import { corsHeaders, isCrossSiteWithoutOrigin } from '../lib/http/cors';
 import { createRateLimiter } from '../lib/http/rate-limit';
 
 describe('createRateLimiter', () => {
@@ -100,5 +100,35 @@ describe('corsHeaders', () => {
     });
     assert.equal(corsHeaders(request({ Origin: 'https://evil.example' }), allowed), null);
     assert.equal(corsHeaders(request({ Origin: 'null' }), allowed), null);
+  });
+
+  test('compares origins exactly: scheme, host and port, no path', () => {
+    assert.equal(corsHeaders(request({ Origin: 'https://api.example' }), allowed), null);
+    assert.equal(corsHeaders(request({ Origin: 'http://api.example:8080' }), allowed), null);
+    assert.equal(corsHeaders(request({ Origin: 'http://api.example/app' }), allowed), null);
+    assert.equal(corsHeaders(request({ Origin: 'https://app.example/' }), allowed), null);
+  });
+
+  test('believes X-Forwarded-Host and -Proto only behind a trusted proxy', () => {
+    const forwarded = { Origin: 'https://public.example', 'X-Forwarded-Host': 'public.example', 'X-Forwarded-Proto': 'https' };
+    assert.equal(corsHeaders(request(forwarded), allowed), null);
+    assert.equal(corsHeaders(request(forwarded), allowed, 0), null);
+    assert.deepEqual(corsHeaders(request(forwarded), allowed, 1), {});
+  });
+});
+
+describe('isCrossSiteWithoutOrigin', () => {
+  const request = (headers: Record<string, string>) => new Request('http://api.example/api/chat?prompt=hi', { headers });
+
+  test('is true for a cross-site or same-site navigation or no-cors load, which names no origin', () => {
+    assert.equal(isCrossSiteWithoutOrigin(request({ 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate' })), true);
+    assert.equal(isCrossSiteWithoutOrigin(request({ 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors' })), true);
+  });
+
+  test('is false for same-origin requests, typed-in URLs, CORS requests and clients that are not browsers', () => {
+    assert.equal(isCrossSiteWithoutOrigin(request({ 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-Mode': 'navigate' })), false);
+    assert.equal(isCrossSiteWithoutOrigin(request({ 'Sec-Fetch-Site': 'none', 'Sec-Fetch-Mode': 'navigate' })), false);
+    assert.equal(isCrossSiteWithoutOrigin(request({ 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors', Origin: 'https://app.example' })), false);
+    assert.equal(isCrossSiteWithoutOrigin(request({})), false);
   });
 });

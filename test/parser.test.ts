@@ -284,6 +284,48 @@ describe('createParser', () => {
     });
   });
 
+  describe('chunk boundaries', () => {
+    /** Feeds `chunks` as they are, then each encoded as bytes, and checks both give `expected`. */
+    function expectChunks(chunks: string[], expected: SseEvent[]): void {
+      assert.deepEqual(collect((parser) => chunks.forEach((chunk) => parser.feed(chunk))).events, expected, 'as strings');
+      assert.deepEqual(collect((parser) => chunks.forEach((chunk) => parser.feed(encoder.encode(chunk)))).events, expected, 'as bytes');
+    }
+
+    test('finishes a line left over from the last chunk and reads the lines after it in the same chunk', () => {
+      expectChunks(['event: a\nda', 'ta: 1\n\nid: 2\ndata: 2\n\n'], [event('1', 'a'), event('2', 'message', '2')]);
+    });
+
+    test('finishes a left-over line in a chunk with CR line ends, at the right offsets', () => {
+      expectChunks(['data: xy', 'z\rdata: w\r\revent: e\r\ndata: v\r\n\r\n'], [event('xyz\nw'), event('v', 'e')]);
+      expectChunks(['id: 1', '2\r', '\ndata: a\n\n'], [event('a', 'message', '12')]);
+    });
+
+    test('joins a line spread over several chunks without line ends', () => {
+      expectChunks(['data: a', 'b', 'c', '', 'd\n', '\n'], [event('abcd')]);
+      expectChunks([': com', 'ment\ndata: ', 'x', 'y\n\n'], [event('xy')]);
+    });
+
+    test('reads a single data line followed by a blank line like any other event', () => {
+      expectChunks(['event: t\nid: 7\ndata:x\n\ndata:\n\n'], [event('x', 't', '7'), event('', 'message', '7')]);
+      expectChunks(['data: a\ndata: b\n\ndata: c\n\n'], [event('a\nb'), event('c')]);
+      expectChunks(['data: a\n', '\ndata: b\n\n'], [event('a'), event('b')]);
+      expectChunks(['dat: a\n\ndata : b\n\ndata\n\n'], [event('')]);
+    });
+
+    test('stops after a single-data-line event whose callback resets the parser', () => {
+      const events: SseEvent[] = [];
+      const parser = createParser({
+        onEvent(e) {
+          events.push(e);
+          parser.reset();
+        },
+      });
+      parser.feed('data: first\n\ndata: lost\n\n');
+      parser.feed('data: second\n\n');
+      assert.deepEqual(events, [event('first'), event('second')]);
+    });
+  });
+
   describe('reset', () => {
     test('forgets the pending line, the pending event and the last event ID', () => {
       const outcome = collect((parser) => {

@@ -402,3 +402,61 @@ describe('closeAllStreams', () => {
     assert.equal(closeAllStreams(), 0);
   });
 });
+
+describe('createSseResponse: pulled sources and drops', () => {
+  test('a drop (dropAfter) happens only once the client has read the events before it', async () => {
+    const before = getStreamStats();
+    const stream = open({
+      dropAfter: 3,
+      start(connection) {
+        for (let i = 1; i <= 5; i++) connection.send({ data: String(i) });
+      },
+    });
+    // The events past the third are refused, but the first three are still there to read.
+    assert.equal(stream.connection.closed, false);
+    assert.equal(await readChunk(stream.reader), 'retry: 1000\n');
+    assert.equal(await readChunk(stream.reader), 'data: 1\n\n');
+    assert.equal(await readChunk(stream.reader), 'data: 2\n\n');
+    assert.equal(await readChunk(stream.reader), 'data: 3\n\n');
+    await assert.rejects(stream.reader.read(), { name: 'AbortError', message: 'Connection dropped on purpose.' });
+    assert.equal(stream.cleanups, 1);
+    assert.equal(getStreamStats().eventsSent, before.eventsSent + 3);
+    assert.equal(getStreamStats().closedByReason.dropped, before.closedByReason.dropped + 1);
+  });
+
+  test('a source is pulled only as the client reads, and its sends are not cut off by the queue bound', async () => {
+    let pulls = 0;
+    let closes = 0;
+    const big = 'x'.repeat(3000);
+    const response = createSseResponse({
+      heartbeatMs: 0,
+      maxQueuedBytes: 1024,
+      source: {
+        pull(connection) {
+          pulls++;
+          // Two events per pull, each over the queue bound on its own.
+          connection.send({ data: big });
+          connection.send({ data: big });
+          if (pulls === 10) connection.close();
+        },
+        close() {
+          closes++;
+        },
+      },
+    });
+    const reader = response.body!.getReader();
+    assert.equal(await readChunk(reader), 'retry: 1000\n');
+    await flush();
+    assert.equal(pulls, 0, 'nothing pulled before the client asks');
+    let events = 0;
+    for (let chunk = await readChunk(reader); chunk !== undefined; chunk = await readChunk(reader)) {
+      assert.equal(chunk, `data: ${big}\n\n`);
+      events++;
+      // At most the pull that produced this chunk has run: nothing runs ahead of the reader.
+      assert.ok(pulls <= Math.ceil(events / 2) + 1);
+    }
+    assert.equal(events, 20);
+    assert.equal(pulls, 10);
+    assert.equal(closes, 1);
+  });
+});

@@ -1,32 +1,35 @@
 import type { LogEntry } from '@/components/stream-panel';
+import { decodeClockEvent, type ClockEvent } from '@/lib/clock/protocol';
 import type { SseEvent } from '@/lib/sse/types';
-
-/** Event types the clock sends; counts start at zero for each. */
-export const CLOCK_EVENT_TYPES = ['message', 'update', 'notification', 'reset', 'resumed'] as const;
 
 /** How many log lines a panel keeps: the log must not grow for as long as the tab stays open. */
 export const LOG_LIMIT = 50;
 
 let nextKey = 0;
 
-/** Turns a clock event into a readable log line. */
-export function describeClockEvent(event: SseEvent): LogEntry {
-  let text = event.data;
-  try {
-    const data = JSON.parse(event.data) as Record<string, unknown>;
-    if (event.type === 'update') text = `${new Date(String(data.timestamp)).toLocaleTimeString()} · random ${data.random}`;
-    else if (event.type === 'notification') text = `${data.title}: ${data.message}`;
-    else if (event.type === 'reset') text = `missed events (${data.reason}); continuing live from #${data.latestId}`;
-    else if (event.type === 'resumed') text = `resumed after #${data.after}: ${data.replayed} missed events replayed`;
-  } catch {
-    // Not JSON (the greeting): show it as sent.
+function describe(event: ClockEvent): string {
+  switch (event.type) {
+    case 'message':
+      return event.data;
+    case 'update':
+      return `${new Date(event.data.timestamp).toLocaleTimeString()} · random ${event.data.random}`;
+    case 'notification':
+      return `${event.data.title}: ${event.data.message}`;
+    case 'reset':
+      return `missed events (${event.data.reason}); continuing live from #${event.data.latestId}`;
+    case 'resumed':
+      return `resumed after #${event.data.after}: ${event.data.replayed} missed events replayed`;
   }
-  return {
-    key: nextKey++,
-    time: new Date().toLocaleTimeString(),
-    type: event.type,
-    text: event.lastEventId && event.type !== 'message' ? `#${event.lastEventId} · ${text}` : text,
-  };
+}
+
+/**
+ * Turns a received clock event into a readable log line. Events that advance the id sequence show
+ * their id; one the protocol does not know is shown as sent.
+ */
+export function describeClockEvent(event: SseEvent, decoded = decodeClockEvent(event.type, event.data)): LogEntry {
+  const text = decoded ? describe(decoded) : event.data;
+  const numbered = decoded?.type === 'update' && event.lastEventId;
+  return { key: nextKey++, time: new Date().toLocaleTimeString(), type: event.type, text: numbered ? `#${event.lastEventId} · ${text}` : text };
 }
 
 /** Adds an entry at the top of a bounded log. */

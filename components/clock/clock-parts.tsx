@@ -1,5 +1,6 @@
 import { DropButton } from '@/components/fault-injection';
 import type { StreamPanelProps } from '@/components/stream-panel';
+import { CLOCK_EVENT_TYPES } from '@/lib/clock/protocol';
 import type { useClockFeed } from './use-clock-feed';
 
 type Feed = ReturnType<typeof useClockFeed>;
@@ -7,9 +8,7 @@ type Feed = ReturnType<typeof useClockFeed>;
 /** The figures both clock panels show, with the transport's own in the middle. */
 export function clockStats(feed: Feed, transport: { lastEventId: string; reconnects: number; backoff?: string }): StreamPanelProps['stats'] {
   return [
-    { label: 'message', value: feed.counts.message, testId: 'count-message' },
-    { label: 'update', value: feed.counts.update, testId: 'count-update' },
-    { label: 'notification', value: feed.counts.notification, testId: 'count-notification' },
+    ...CLOCK_EVENT_TYPES.map((type) => ({ label: type, value: feed.counts[type] ?? 0, testId: `count-${type}` })),
     { label: 'last event id', value: transport.lastEventId || '—', testId: 'last-id' },
     { label: 'reconnects', value: transport.reconnects, testId: 'reconnects' },
     ...(transport.backoff === undefined ? [] : [{ label: 'back-off', value: transport.backoff, testId: 'backoff' }]),

@@ -7,15 +7,14 @@ import { ClockControls, clockStats } from './clock-parts';
 import { newClientTag } from '@/components/fault-injection';
 import { dropConnection } from '@/lib/client/api';
 import { useClockFeed } from './use-clock-feed';
-
-const EVENT_TYPES = ['update', 'notification', 'reset', 'resumed'];
+import { NAMED_CLOCK_EVENT_TYPES } from '@/lib/clock/protocol';
 
 /** The clock through the browser's `EventSource`: `onmessage` plus a listener per named type. */
 export function EventSourceClock({ url }: { url: string }) {
   const feed = useClockFeed();
   const [tag] = useState(() => newClientTag('es'));
   const source = useEventSource(`${url}${url.includes('?') ? '&' : '?'}client=${tag}`, {
-    eventTypes: EVENT_TYPES,
+    eventTypes: NAMED_CLOCK_EVENT_TYPES,
     onEvent: feed.record,
     onError: ({ reconnecting }) =>
       feed.note('error', reconnecting ? 'Connection lost; the browser reconnects by itself.' : 'Connection failed; the browser gave up.'),

@@ -2,8 +2,9 @@
 
 import { useCallback, useRef, useState } from 'react';
 import type { LogEntry } from '@/components/stream-panel';
+import { CLOCK_EVENT_TYPES, decodeClockEvent, parseClockId, SEQUENCED_CLOCK_EVENT_TYPES } from '@/lib/clock/protocol';
 import type { SseEvent } from '@/lib/sse/types';
-import { CLOCK_EVENT_TYPES, describeClockEvent, pushLog } from './clock-log';
+import { describeClockEvent, pushLog } from './clock-log';
 
 const ZERO_COUNTS = Object.fromEntries(CLOCK_EVENT_TYPES.map((type) => [type, 0])) as Record<string, number>;
 
@@ -25,17 +26,21 @@ export function useClockFeed() {
   const lastId = useRef<number | undefined>(undefined);
 
   const record = useCallback((event: SseEvent) => {
+    const decoded = decodeClockEvent(event.type, event.data);
     setCounts((current) => ({ ...current, [event.type]: (current[event.type] ?? 0) + 1 }));
-    setLog((current) => pushLog(current, describeClockEvent(event)));
-    if (event.type === 'resumed') {
-      const replayed = Number((JSON.parse(event.data) as { replayed?: unknown }).replayed) || 0;
+    setLog((current) => pushLog(current, describeClockEvent(event, decoded)));
+    if (decoded?.type === 'resumed') {
+      const { replayed } = decoded.data;
       setIds((current) => ({ ...current, replayed: current.replayed + replayed }));
-    } else if (event.type === 'reset') {
+    } else if (decoded?.type === 'reset') {
       // The server said events were lost: start checking afresh from the next id.
       lastId.current = undefined;
-    } else if (event.type === 'update' || event.type === 'notification') {
-      const id = Number(event.lastEventId);
+    } else if (decoded && SEQUENCED_CLOCK_EVENT_TYPES.includes(decoded.type)) {
+      // Only the shared sequence is checked: a notification carries no id of its own, so a
+      // parser reports the previous one with it, which is no repeat.
+      const id = parseClockId(event.lastEventId);
       const previous = lastId.current;
+      if (id === undefined) return;
       if (previous !== undefined && id > previous + 1) setIds((current) => ({ ...current, gaps: current.gaps + 1 }));
       if (previous !== undefined && id <= previous) setIds((current) => ({ ...current, duplicates: current.duplicates + 1 }));
       lastId.current = id;

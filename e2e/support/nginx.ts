@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findProgram, freePort, listening, runProgram, tmpFolder, waitFor } from './processes';
+import { freePort, listening, runProgram, tmpFolder, waitFor } from './processes';
+import { requireTool } from './tools';
 
 /** nginx in front of some upstreams, running from a prefix folder of its own. */
 export interface Nginx {
@@ -19,7 +20,7 @@ export function nginxConfig(listen: string, upstreams: readonly string[]): strin
 
 /** Starts nginx (in the foreground, as a child) on a free loopback port with deploy/nginx.conf. */
 export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
-  const bin = findProgram('nginx', 'nginx');
+  const bin = requireTool('nginx');
   const port = await freePort();
   const prefix = tmpFolder('nginx');
   mkdirSync(path.join(prefix, 'tmp'));

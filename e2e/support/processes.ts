@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,25 +14,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * The path of an installed program, looked up on PATH and in the sbin folders (Debian puts nginx
- * in /usr/sbin, which a normal user's PATH lacks); a missing one throws one line naming the apt
- * package to install.
- */
-export function findProgram(name: string, aptPackage: string): string {
-  const folders = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const folder of folders.filter(Boolean)) {
-    const candidate = path.join(folder, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  throw new Error(`${name} is not installed: apt-get install ${aptPackage}`);
 }
 
 /** A folder of its own under the system's tmp folder. */

@@ -1,4 +1,5 @@
-import { findProgram, freePort, listening, runProgram, tmpFolder, waitFor, type Program } from './processes';
+import { requireTool } from './tools';
+import { freePort, listening, runProgram, tmpFolder, waitFor, type Program } from './processes';
 
 /** A real `redis-server` on a loopback port, with nothing persisted. */
 export interface RedisServer {
@@ -13,7 +14,7 @@ export interface RedisServer {
 
 /** Starts `redis-server` on a free port, in a folder of its own, with persistence off. */
 export async function startRedis(): Promise<RedisServer> {
-  const bin = findProgram('redis-server', 'redis-server');
+  const bin = requireTool('redis-server');
   const port = await freePort();
   const dir = tmpFolder('redis');
   let program: Program | undefined;

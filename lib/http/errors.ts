@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   forbidden_origin: 403,
   not_found: 404,
   method_not_allowed: 405,
+  stream_lost: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

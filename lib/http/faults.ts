@@ -1,3 +1,4 @@
+import { setting } from './config';
 import { ApiError } from './errors';
 
 /** Fault injection a stream request may ask for: see `dropAfter` and `tag` of `createSseResponse`. */
@@ -10,9 +11,13 @@ export interface Faults {
 
 const TAG = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Whether the fault-injection controls are on (`SSE_FAULT_INJECTION=off` turns them off). */
+/**
+ * Whether the fault-injection controls (`dropAfter`, `client` tags, `/api/debug/*`) are on:
+ * `SSE_FAULT_INJECTION`, by default on under `next dev` and off under `next start`. When off,
+ * `dropAfter` and `client` are ignored and `/api/debug/*` answers 404.
+ */
 export function faultInjectionEnabled(): boolean {
-  return process.env.SSE_FAULT_INJECTION !== 'off';
+  return setting('SSE_FAULT_INJECTION') === 'on';
 }
 
 /** Reads `dropAfter` (1..100000) and `client` (a tag) from a stream request's query. */

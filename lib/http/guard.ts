@@ -24,15 +24,17 @@ function limiter(): RateLimiter {
 }
 
 /**
- * The checks every API request passes: the request rate per client IP first (429 with
- * Retry-After), so that guessing tokens is throttled too; then credentials (401); and for a
+ * The checks every API request passes after CORS: a `Last-Event-ID` (header or `?lastEventId=`)
+ * longer than any real id (400); the request rate per client IP (429 with Retry-After), before
+ * credentials, so that guessing tokens is throttled too; then credentials (401); and for a
  * request that opens a stream, the client's open streams (429) and the process's (503).
  */
 export function guard(request: Request, { opensStream, authenticated = true }: { opensStream: boolean; authenticated?: boolean }): Caller {
   const config = getConfig();
-  const lastEventId = request.headers.get('last-event-id');
-  if (lastEventId !== null && lastEventId.length > MAX_LAST_EVENT_ID) {
-    throw new ApiError('invalid_parameter', `Last-Event-ID must be at most ${MAX_LAST_EVENT_ID} characters.`);
+  // The header, or the query parameter that stands for it where a client cannot set headers.
+  const lastEventIds = [request.headers.get('last-event-id'), new URL(request.url).searchParams.get('lastEventId')];
+  if (lastEventIds.some((id) => id !== null && id.length > MAX_LAST_EVENT_ID)) {
+    throw new ApiError('invalid_parameter', `Last-Event-ID (or ?lastEventId=) must be at most ${MAX_LAST_EVENT_ID} characters.`);
   }
   const ip = clientIp(request, config.trustProxy);
   const waitMs = limiter().take(ip);

@@ -4,7 +4,7 @@ import { ApiError, errorResponse } from '@/lib/http/errors';
 import { encodeComment, encodeRetry } from '@/lib/sse/encoder';
 import { SSE_HEADERS } from '@/lib/sse/server';
 import { getConfig } from './config';
-import { corsHeaders, preflightHeaders } from './cors';
+import { corsHeaders, isCrossSiteWithoutOrigin, preflightHeaders } from './cors';
 import { guard, type Caller } from './guard';
 import { isShuttingDown } from './lifecycle';
 
@@ -20,8 +20,10 @@ export interface RouteOptions {
 
 /**
  * Wraps a route handler with what every API route needs, in one place: CORS (refusing origins
- * not allowed), the guard (auth, rate, caps), and the mapping of an {@link ApiError} to the JSON
- * error response. Anything else thrown is a bug: logged, and answered with a 500 that leaks no detail.
+ * not allowed, and cross-site requests that name no origin), the guard (auth, rate, caps), and
+ * the mapping of an {@link ApiError} to the JSON error response. A client that goes away while
+ * its request is read is normal, not logged. Anything else thrown is a bug: logged, and answered
+ * with a 500 that leaks no detail.
  */
 export function route<Context = unknown>(
   options: RouteOptions,
@@ -29,8 +31,8 @@ export function route<Context = unknown>(
 ): (request: Request, context: Context) => Promise<Response> {
   const render = options.renderError ?? errorResponse;
   return async (request, context) => {
-    const cors = corsHeaders(request, getConfig().allowedOrigins);
-    if (!cors) return render(new ApiError('forbidden_origin', 'This origin may not use the API.'));
+    const cors = allowedCors(request, render);
+    if (cors instanceof Response) return cors;
     let response: Response;
     try {
       const caller = guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated });
@@ -44,8 +46,7 @@ export function route<Context = unknown>(
         response = await run(request, caller, context);
       }
     } catch (error) {
-      if (!(error instanceof ApiError)) console.error(error);
-      response = render(error instanceof ApiError ? error : new ApiError('internal', 'Something went wrong on the server.'));
+      response = render(toApiError(error, request));
     }
     for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
     return response;
@@ -61,11 +62,39 @@ function goAway(): Response {
   return new Response(`${encodeRetry(1000)}${encodeComment('server shutting down; reconnect')}`, { headers: SSE_HEADERS });
 }
 
+/** The CORS headers for a request, or the 403 that refuses its origin. */
+function allowedCors(request: Request, render: (error: ApiError) => Response): Record<string, string> | Response {
+  const { allowedOrigins, trustProxy } = getConfig();
+  const cors = corsHeaders(request, allowedOrigins, trustProxy);
+  if (!cors) return render(new ApiError('forbidden_origin', 'This origin may not use the API.'));
+  if (isCrossSiteWithoutOrigin(request)) {
+    return render(new ApiError('forbidden_origin', 'A request from another site must come from an allowed origin, with an Origin header.'));
+  }
+  return cors;
+}
+
+/**
+ * What a failed request is answered with. A client that hung up while its body was read
+ * (`Error: aborted`, `ECONNRESET`) is not a server bug: nobody reads the answer, and nothing is
+ * logged. Anything but an {@link ApiError} is a bug: logged, and a 500 that leaks no detail.
+ */
+function toApiError(error: unknown, request: Request): ApiError {
+  if (error instanceof ApiError) return error;
+  if (request.signal.aborted || isClientGone(error)) return new ApiError('bad_request', 'The client closed the request.');
+  console.error(error);
+  return new ApiError('internal', 'Something went wrong on the server.');
+}
+
+function isClientGone(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || message === 'aborted';
+}
+
 /** An `OPTIONS` handler answering CORS preflights for `methods` (allowed origins only). */
 export function preflight(methods: readonly string[]): (request: Request) => Response {
   return (request) => {
-    const cors = corsHeaders(request, getConfig().allowedOrigins);
-    if (!cors) return errorResponse(new ApiError('forbidden_origin', 'This origin may not use the API.'));
+    const cors = allowedCors(request, errorResponse);
+    if (cors instanceof Response) return cors;
     return new Response(null, { status: 204, headers: { ...cors, ...preflightHeaders(methods), Allow: methods.join(', ') } });
   };
 }

@@ -1,7 +1,9 @@
 import 'server-only';
 
+import { parseClockId, type ResetReason } from '@/lib/clock/protocol';
 import { encodeEvent, toBytes } from '@/lib/sse/encoder';
 import type { SseConnection } from '@/lib/sse/server';
+import type { EventInput } from '@/lib/sse/types';
 
 /** Options of {@link createTopic}. */
 export interface TopicOptions {
@@ -17,21 +19,21 @@ export interface TopicOptions {
 export type ResumeResult =
   | { kind: 'live' }
   | { kind: 'replayed'; count: number }
-  | { kind: 'reset'; reason: 'malformed' | 'unknown' | 'expired' };
+  | { kind: 'reset'; reason: ResetReason };
 
 /** A broadcast topic: each event is encoded once and sent to every subscriber. */
 export interface Topic {
   /** Publishes an event to every subscriber under the next id; returns that id. */
-  publish(event: string, data: unknown): number;
+  publish(event: Omit<EventInput, 'id' | 'retry'>): number;
   /**
    * Adds a subscriber. With `lastEventId` (from `Last-Event-ID`), it first receives every buffered
    * event after that id, then live ones: no gap, no duplicate. An id the buffer no longer covers,
-   * an unknown or a malformed one starts live after a `reset` event, so the client knows it
-   * missed events. Returns how it started. Call {@link Topic.unsubscribe} when the stream ends.
+   * an unknown or a malformed one starts live (result `reset`: the caller tells the client it
+   * missed events). Returns how it started. Call {@link Topic.unsubscribe} when the stream ends.
    *
-   * `greet` runs before anything is sent, with the id the client's cursor stands at: its own
-   * `Last-Event-ID` when resuming, else the newest event's. A greeting sent with that id keeps a
-   * spec-following parser's last event ID right even before the next numbered event.
+   * `greet` runs before anything is sent, with the result and the id the client's cursor stands
+   * at: its own `Last-Event-ID` when resuming, else the newest event's. A greeting sent with that
+   * id keeps a spec-following parser's last event ID right even before the next numbered event.
    */
   subscribe(connection: SseConnection, lastEventId?: string | null, greet?: (result: ResumeResult, cursor: number) => void): ResumeResult;
   /** Removes a subscriber (idempotent). */
@@ -46,8 +48,6 @@ interface Entry {
   id: number;
   bytes: Uint8Array;
 }
-
-const ID_PATTERN = /^\d{1,15}$/;
 
 /** Creates a topic with numeric, strictly increasing event ids and a bounded replay buffer. */
 export function createTopic(options: TopicOptions): Topic {
@@ -77,8 +77,8 @@ export function createTopic(options: TopicOptions): Topic {
 
   function classify(lastEventId: string | null | undefined): ResumeResult {
     if (lastEventId === undefined || lastEventId === null || lastEventId === '') return { kind: 'live' };
-    if (!ID_PATTERN.test(lastEventId)) return { kind: 'reset', reason: 'malformed' };
-    const id = Number(lastEventId);
+    const id = parseClockId(lastEventId);
+    if (id === undefined) return { kind: 'reset', reason: 'malformed' };
     if (id > lastId) return { kind: 'reset', reason: 'unknown' };
     const oldest = buffer.length > 0 ? buffer[start]!.id : lastId + 1;
     // The client must have seen the event just before the oldest kept one, or events are lost.
@@ -87,9 +87,9 @@ export function createTopic(options: TopicOptions): Topic {
   }
 
   return {
-    publish(event, data) {
+    publish(event) {
       const id = ++lastId;
-      const entry = { id, bytes: toBytes(encodeEvent({ event, data, id })) };
+      const entry = { id, bytes: toBytes(encodeEvent({ ...event, id })) };
       remember(entry);
       for (const subscriber of subscribers) subscriber.sendBytes(entry.bytes);
       return id;
@@ -98,12 +98,6 @@ export function createTopic(options: TopicOptions): Topic {
       let result = classify(lastEventId);
       greet?.(result, result.kind === 'replayed' ? Number(lastEventId) : lastId);
       if (result.kind === 'replayed') result = { kind: 'replayed', count: replayAfter(Number(lastEventId), connection) };
-      if (result.kind === 'reset') {
-        connection.send({
-          event: 'reset',
-          data: { reason: result.reason, lastEventId, latestId: lastId },
-        });
-      }
       if (connection.closed) return result;
       subscribers.add(connection);
       if (subscribers.size === 1) options.onActive?.();

@@ -34,7 +34,8 @@ export interface SseResponseOptions {
   headers?: HeadersInit;
   /**
    * Fault injection: end the response abruptly (close reason `dropped`) after this many events,
-   * so that clients can be seen resuming.
+   * so that clients can be seen resuming. The drop happens once the client has read those events
+   * (at its next read), so that they reach the socket first; sends after the last one are refused.
    */
   dropAfter?: number;
   /** A client-chosen tag; {@link dropTagged} cuts off every open stream with it (the "drop" demo). */
@@ -45,7 +46,28 @@ export interface SseResponseOptions {
    * Starts producing events. Called once the stream is open; may return a cleanup function, which
    * runs exactly once, whichever way the stream ends.
    */
-  start: (connection: SseConnection) => (() => void) | void;
+  start?: (connection: SseConnection) => (() => void) | void;
+  /**
+   * Events pulled as the client reads, instead of (or as well as) pushed: see {@link SseSource}.
+   * Suits a replay from a log, which then never queues more than one batch, however long it is.
+   */
+  source?: SseSource;
+}
+
+/**
+ * A producer the stream pulls from, as the ReadableStream `pull()` hook asks: only when the client
+ * has read everything sent so far. One object can serve as the source of its own connection, so a
+ * stream costs no closure.
+ */
+export interface SseSource {
+  /**
+   * Sends the next events (at least one, or closes the stream, before the promise settles: a pull
+   * that settles having sent nothing is not repeated until something else is sent). Sends made
+   * while a pull is in progress are not counted against `maxQueuedBytes`: the client asked for them.
+   */
+  pull(connection: SseConnection): Promise<void> | void;
+  /** Runs once when the stream ends, whichever way. */
+  close?(connection: SseConnection): void;
 }
 
 /** The options of {@link createSseResponse} a route decides (caps, faults), as opposed to the producer's. */
@@ -53,7 +75,10 @@ export type StreamSettings = Pick<SseResponseOptions, 'client' | 'maxQueuedBytes
 
 /** What a producer writes to: one open event stream. */
 export interface SseConnection {
-  /** Encodes and sends one event. Returns false, sending nothing, once the stream has closed. */
+  /**
+   * Encodes and sends one event. Returns false, sending nothing, once the stream has closed or
+   * a fault-injection drop is pending.
+   */
   send(event: EventInput): boolean;
   /** Sends bytes that are already encoded, as a broadcast shared by many streams. */
   sendBytes(bytes: Uint8Array): boolean;
@@ -101,6 +126,9 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   private readonly label: string;
   private readonly heartbeatMs: number;
   private eventsLeft: number;
+  /** A pull is in progress: its sends were asked for and are not held against the queue bound. */
+  private pulling = false;
+  private sourceClosed = false;
 
   constructor(private readonly options: SseResponseOptions) {
     this.label = options.label ?? 'default';
@@ -134,7 +162,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.write(toBytes(encodeRetry(this.options.retry ?? 1000)));
     if (this.heartbeatMs > 0) joinHeartbeat(this, this.heartbeatMs);
     try {
-      this.cleanup = this.options.start(this);
+      this.cleanup = this.options.start?.(this);
     } catch (error) {
       this.close('error');
       throw error;
@@ -145,6 +173,47 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
 
   cancel(): void {
     this.close('client');
+  }
+
+  // Called by the stream when the client reads and nothing is queued: everything sent so far has
+  // gone to the consumer, so this is where a pending drop happens. Not at once: the server may
+  // still hold what it read in a corked socket until the next tick (Node's http response does),
+  // and destroying the response sooner would lose it.
+  pull(): Promise<void> | void {
+    if (this.closed) return;
+    if (this.eventsLeft <= 0) {
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          this.close('dropped');
+          resolve();
+        }, 0),
+      );
+    }
+    const source = this.options.source;
+    if (!source) return;
+    this.pulling = true;
+    let pending: Promise<void> | void;
+    try {
+      pending = source.pull(this);
+    } catch (error) {
+      this.pulling = false;
+      this.close('error');
+      throw error;
+    }
+    if (!pending) {
+      this.pulling = false;
+      return;
+    }
+    return pending.then(
+      () => {
+        this.pulling = false;
+      },
+      (error: unknown) => {
+        this.pulling = false;
+        console.error('event stream source failed', error);
+        this.close('error');
+      },
+    );
   }
 
   handleEvent(): void {
@@ -158,10 +227,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
 
   sendBytes(bytes: Uint8Array): boolean {
     // Counted only once written: not when the encoder throws or the write cuts off a slow client.
+    if (this.eventsLeft <= 0) return false;
     const sent = this.write(bytes);
     if (sent) {
       registry.eventsSent++;
-      if (--this.eventsLeft <= 0) this.close('dropped');
+      // The drop itself waits for the client to read what was sent: see pull().
+      this.eventsLeft--;
     }
     return sent;
   }
@@ -175,7 +246,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     if (this.closed || !this.controller) return false;
     const limit = this.options.maxQueuedBytes ?? 1024 * 1024;
     // desiredSize is highWaterMark (0) less the queued bytes: how far behind this client is.
-    if (-(this.controller.desiredSize ?? 0) + bytes.byteLength > limit) {
+    if (!this.pulling && -(this.controller.desiredSize ?? 0) + bytes.byteLength > limit) {
       this.close('slow');
       return false;
     }
@@ -220,6 +291,11 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     const cleanup = this.cleanup;
     this.cleanup = undefined;
     cleanup?.();
+    // Once only: close() runs this once, and start() only when close() ran before it returned.
+    if (this.closed && !this.sourceClosed) {
+      this.sourceClosed = true;
+      this.options.source?.close?.(this);
+    }
   }
 }
 

@@ -16,14 +16,14 @@ export const POST = route({ opensStream: true }, async (request, caller) => {
   const chat = parseChatBody(await readJsonBody(request, MAX_BODY_BYTES));
   // The counts may have moved while the body arrived.
   assertStreamCapacity(caller);
-  return chatResponse(request, chat, parseCursor(request, params), settings);
+  return chatResponse(request, caller, chat, parseCursor(request, params), settings);
 });
 
 /** `GET /api/chat?prompt=...`: the same stream for `EventSource`, which can only send GET. */
 export const GET = route({ opensStream: true }, (request, caller) => {
   const params = new URL(request.url).searchParams;
   const settings = { ...streamSettings(caller), ...parseFaults(params) };
-  return chatResponse(request, parseChatQuery(params), parseCursor(request, params), settings);
+  return chatResponse(request, caller, parseChatQuery(params), parseCursor(request, params), settings);
 });
 
 export const OPTIONS = preflight(['GET', 'POST']);

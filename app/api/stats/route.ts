@@ -1,15 +1,21 @@
 import { methodNotAllowed } from '@/lib/http/errors';
-import { activeGenerations, heldRuns } from '@/lib/server/chat-runs';
+import { chatStats } from '@/lib/server/chat-runs';
 import { getClock } from '@/lib/server/clock';
+import { eventLoopDelay, formatEventLoopLine } from '@/lib/server/event-loop';
 import { preflight, route } from '@/lib/http/route';
 import { redisHealth } from '@/lib/server/redis';
 import { instanceId } from '@/lib/server/redis/instance';
 import { getStreamStats } from '@/lib/sse/server';
 
-/** `GET /api/stats`: what the server holds open right now, for dashboards, tests and the soak bench. */
-export const GET = route({}, async () => {
+/**
+ * `GET /api/stats`: what the server holds open right now, for dashboards, tests and the soak bench.
+ * `?log=1` also writes the event-loop delay to the server log.
+ */
+export const GET = route({}, async (request) => {
   const streams = getStreamStats();
+  const loop = eventLoopDelay();
   const redis = await redisHealth();
+  if (new URL(request.url).searchParams.get('log') === '1') console.log(formatEventLoopLine(loop, streams.openStreams));
   return Response.json(
     {
       instance: instanceId(),
@@ -17,11 +23,12 @@ export const GET = route({}, async () => {
       openStreams: streams.openStreams,
       openStreamsByRoute: streams.openByLabel,
       topicSubscribers: { clock: getClock().topic.size },
-      chat: { activeGenerations: activeGenerations(), heldRuns: heldRuns() },
+      chat: await chatStats(),
       eventsSent: streams.eventsSent,
       closedByReason: streams.closedByReason,
       droppedSlowClients: streams.closedByReason.slow,
       memory: { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed },
+      eventLoopDelay: loop,
     },
     { headers: { 'Cache-Control': 'no-store' } },
   );

@@ -5,14 +5,14 @@ import { streamSettings } from '@/lib/http/guard';
 import { preflight, route } from '@/lib/http/route';
 
 /**
- * `GET /api/debug/flood?kb=N`: N KiB of events written as fast as the server can, regardless of
- * whether the client reads, as a busy broadcast topic would. It shows (and tests) the per-stream
- * queue bound: a client that does not read is cut off instead of growing the server's memory.
+ * `GET /api/debug/flood?kb=N`: N KiB of events, written as fast as the client reads them and no
+ * faster (a client that stops reading stalls its flood; it costs no CPU or memory meanwhile).
+ * One open flood per client. Fault injection only: 404 when it is off.
  */
 export const GET = route({ opensStream: true }, (request, caller) => {
   if (!faultInjectionEnabled()) throw new ApiError('not_found', 'Fault injection is off on this server.');
   const raw = new URL(request.url).searchParams.get('kb') ?? '1024';
-  const kb = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+  const kb = /^\d{1,7}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(kb >= 1 && kb <= 1_048_576)) throw new ApiError('invalid_parameter', 'kb must be an integer from 1 to 1048576.');
   return createFlood(request.signal, kb, streamSettings(caller));
 });
