@@ -66,7 +66,8 @@ test.describe('two instances behind nginx with Redis', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(90_000);
-    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200' } });
+    // 20 requests per client in any 20 s: room for the other tests, few enough to reach.
+    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200', SSE_RATE_BURST: '20', SSE_RATE_LIMIT: '60' } });
   });
   test.afterAll(async () => {
     await cluster?.stop();
@@ -97,6 +98,19 @@ test.describe('two instances behind nginx with Redis', () => {
     expect(stats.redis).toEqual({ status: 'ok' });
   });
 
+  test('the rate limit holds at its configured total across both instances', async () => {
+    // Straight to the instances, alternating, as one client (they trust one proxy hop, so the
+    // X-Forwarded-For entry names the client). Counted per instance, 40 would pass.
+    const client = { 'X-Forwarded-For': '198.51.100.77' };
+    const statuses: number[] = [];
+    for (let index = 0; index < 24; index++) {
+      const instance = cluster.instances[index % 2]!;
+      statuses.push((await fetch(`${instance.url}/api/stats`, { headers: client })).status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(20);
+    expect(statuses.slice(20)).toEqual([429, 429, 429, 429]);
+  });
+
   test('Redis killed: health says degraded with the reason on every instance; back once Redis is', async () => {
     test.setTimeout(60_000);
     await cluster.redis.kill();
@@ -104,6 +118,13 @@ test.describe('two instances behind nginx with Redis', () => {
       await expect
         .poll(async () => (await (await fetch(`${instance.url}/api/health`)).json()) as Record<string, unknown>)
         .toMatchObject({ status: 'degraded', redis: 'degraded', reason: expect.stringMatching(/ECONNREFUSED|closed/) });
+    }
+    // New streams get a clear 503 with Retry-After, on either instance, rather than a hang.
+    for (const instance of cluster.instances) {
+      const refused = await fetch(`${instance.url}/api/clock`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBeTruthy();
+      expect((await refused.json()).error.code).toBe('unavailable');
     }
     await cluster.redis.restart();
     for (const instance of cluster.instances) {
@@ -114,5 +135,7 @@ test.describe('two instances behind nginx with Redis', () => {
         .toMatchObject({ status: 'ok', redis: 'ok' });
       expect(instance.program.child.exitCode).toBeNull();
     }
+    const { events } = await readEventsUntil(`${cluster.url}/api/clock`, {}, (received) => ticks(received) >= 2);
+    expect(ticks(events)).toBeGreaterThanOrEqual(2);
   });
 });

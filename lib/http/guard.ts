@@ -1,6 +1,7 @@
 import 'server-only';
 
 import { ApiError } from '@/lib/http/errors';
+import { getSharedLimits } from '@/lib/server/redis';
 import { countOpenStreams } from '@/lib/sse/server';
 import { authenticate, principalOf } from './auth';
 import { clientIp } from './client-ip';
@@ -28,8 +29,11 @@ function limiter(): RateLimiter {
  * longer than any real id (400); the request rate per client IP (429 with Retry-After), before
  * credentials, so that guessing tokens is throttled too; then credentials (401); and for a
  * request that opens a stream, the client's open streams (429) and the process's (503).
+ *
+ * With `REDIS_URL` set the request rate is counted in Redis, across every instance, and a Redis
+ * that cannot answer makes the request a 503 with `Retry-After` rather than an unlimited one.
  */
-export function guard(request: Request, { opensStream, authenticated = true }: { opensStream: boolean; authenticated?: boolean }): Caller {
+export async function guard(request: Request, { opensStream, authenticated = true }: { opensStream: boolean; authenticated?: boolean }): Promise<Caller> {
   const config = getConfig();
   // The header, or the query parameter that stands for it where a client cannot set headers.
   const lastEventIds = [request.headers.get('last-event-id'), new URL(request.url).searchParams.get('lastEventId')];
@@ -37,7 +41,7 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
     throw new ApiError('invalid_parameter', `Last-Event-ID (or ?lastEventId=) must be at most ${MAX_LAST_EVENT_ID} characters.`);
   }
   const ip = clientIp(request, config.trustProxy);
-  const waitMs = limiter().take(ip);
+  const waitMs = await takeRequest(ip, config.ratePerMinute, config.rateBurst);
   if (waitMs > 0) {
     throw new ApiError('rate_limited', 'Too many requests from this address; slow down.', { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
   }
@@ -50,6 +54,17 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
   const caller: Caller = { ip, principal: principalOf(request, credential) };
   if (opensStream) assertStreamCapacity(caller);
   return caller;
+}
+
+/** One request from `ip`: 0 when allowed, else the milliseconds until one is. */
+async function takeRequest(ip: string, perMinute: number, burst: number): Promise<number> {
+  const shared = getSharedLimits({ perMinute, burst });
+  if (!shared) return limiter().take(ip);
+  try {
+    return await (await shared).takeRequest(ip);
+  } catch {
+    throw new ApiError('unavailable', 'Shared state (Redis) is unreachable; try again shortly.', { 'Retry-After': '2' });
+  }
 }
 
 /**

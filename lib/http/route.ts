@@ -35,7 +35,7 @@ export function route<Context = unknown>(
     if (cors instanceof Response) return cors;
     let response: Response;
     try {
-      const caller = guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated });
+      const caller = await guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated });
       if (options.opensStream && request.method === 'HEAD') {
         // Next answers HEAD with the GET handler, and Node drops the body: a real stream would
         // stay open, unread and uncounted-out, forever. Headers are all HEAD asks for.

@@ -40,3 +40,17 @@ export async function redisHealth(): Promise<RedisHealth> {
   if (!redis) return { status: 'off' };
   return (await redis).health();
 }
+
+const limitsStore = globalThis as { __sseSharedLimits?: Promise<import('./limits').SharedLimits> };
+
+/**
+ * The per-client limits shared by every instance (made on first call with these settings), or
+ * `undefined` when `REDIS_URL` is unset and each process keeps its own.
+ */
+export function getSharedLimits(settings: { perMinute: number; burst: number }): Promise<import('./limits').SharedLimits> | undefined {
+  const redis = getRedis();
+  if (!redis) return undefined;
+  return (limitsStore.__sseSharedLimits ??= Promise.all([redis, import('./limits')]).then(([connections, { createSharedLimits }]) =>
+    createSharedLimits(connections, settings),
+  ));
+}
