@@ -49,6 +49,12 @@ test.describe('the standalone server', () => {
     expect(health).toMatchObject({ status: 'ok', instance: 'standalone', redis: 'off' });
   });
 
+  test('a REDIS_URL that is not a redis URL stops the process at startup with one line', async () => {
+    await expect(startInstance('bad-url', { REDIS_URL: 'http://127.0.0.1:6379' })).rejects.toThrow(
+      /Configuration error: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+  });
+
   test('SIGTERM ends open streams at once and the process exits 0 once drained', async () => {
     const response = await fetch(`${instance.url}/api/clock`);
     expect(response.status).toBe(200);

@@ -1,7 +1,7 @@
 import 'server-only';
 
 import { createClient } from 'redis';
-import type { RedisHealth } from './index';
+import { redisUrlProblem, type RedisHealth } from './index';
 import { instanceId, logInstance } from './instance';
 
 /** A node-redis client with the default modules, as `createClient` returns it. */
@@ -54,15 +54,8 @@ export function reconnectDelay(retries: number): number {
 }
 
 function checkUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`REDIS_URL must be a redis:// or rediss:// URL, got "${url}".`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error(`REDIS_URL must be a redis:// or rediss:// URL, got "${url}".`);
-  }
+  const problem = redisUrlProblem(url);
+  if (problem) throw new Error(problem);
 }
 
 /**

@@ -11,6 +11,21 @@ export function redisEnabled(): boolean {
   return Boolean(process.env.REDIS_URL);
 }
 
+/**
+ * What is wrong with a `REDIS_URL`, in one line, or `undefined` when it is a redis:// or rediss://
+ * URL. `instrumentation.ts` checks it at startup, so a typo stops the process instead of failing
+ * every request later.
+ */
+export function redisUrlProblem(url: string): string | undefined {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = '';
+  }
+  return protocol === 'redis:' || protocol === 'rediss:' ? undefined : `REDIS_URL must be a redis:// or rediss:// URL, got "${url}".`;
+}
+
 /** What `/api/health` and `/api/stats` report about Redis. */
 export type RedisHealth =
   | { status: 'off' }
