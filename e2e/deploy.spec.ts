@@ -74,7 +74,7 @@ test.describe('two instances behind nginx with Redis', () => {
   test.beforeAll(async () => {
     test.setTimeout(90_000);
     // 20 requests per client in any 20 s: room for the other tests, few enough to reach.
-    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200', SSE_RATE_BURST: '20', SSE_RATE_LIMIT: '60' } });
+    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200', SSE_RATE_BURST: '20', SSE_RATE_LIMIT: '60', SSE_MAX_STREAMS_PER_IP: '3' } });
   });
   test.afterAll(async () => {
     await cluster?.stop();
@@ -116,6 +116,29 @@ test.describe('two instances behind nginx with Redis', () => {
     }
     expect(statuses.filter((status) => status === 200)).toHaveLength(20);
     expect(statuses.slice(20)).toEqual([429, 429, 429, 429]);
+  });
+
+  test('the per-client stream cap holds at its configured total across both instances', async () => {
+    const client = { 'X-Forwarded-For': '198.51.100.88' };
+    const open = async (instance: Instance) => {
+      const controller = new AbortController();
+      const response = await fetch(`${instance.url}/api/clock`, { headers: client, signal: controller.signal });
+      return { status: response.status, close: () => controller.abort() };
+    };
+    const [one, two] = cluster.instances as [Instance, Instance];
+    const held = [await open(one), await open(one), await open(two)];
+    expect(held.map((stream) => stream.status)).toEqual([200, 200, 200]);
+    // Counted per instance, app-2 would take two more.
+    const refused = await open(two);
+    expect(refused.status).toBe(429);
+    // A stream closed on one instance frees its slot for the other.
+    held[0]!.close();
+    await expect.poll(async () => {
+      const stream = await open(two);
+      if (stream.status === 200) held.push(stream);
+      return stream.status;
+    }).toBe(200);
+    for (const stream of held) stream.close();
   });
 
   test('Redis killed: health says degraded with the reason on every instance; back once Redis is', async () => {

@@ -16,6 +16,12 @@ export interface Caller {
   ip: string;
   /** Whose credential the request carries (see `principalOf`); undefined when auth is off. */
   principal: string | undefined;
+  /**
+   * With `REDIS_URL` set, a request that opens a stream holds one of its client's stream slots
+   * across the cluster; this gives it back (idempotent). The stream's close calls it, through
+   * {@link streamSettings}; the route wrapper calls it when no stream was opened after all.
+   */
+  release?: () => void;
 }
 
 function limiter(): RateLimiter {
@@ -52,7 +58,10 @@ export async function guard(request: Request, { opensStream, authenticated = tru
     });
   }
   const caller: Caller = { ip, principal: principalOf(request, credential) };
-  if (opensStream) assertStreamCapacity(caller);
+  if (opensStream) {
+    assertStreamCapacity(caller);
+    caller.release = await acquireSharedSlot(ip, config);
+  }
   return caller;
 }
 
@@ -65,6 +74,25 @@ async function takeRequest(ip: string, perMinute: number, burst: number): Promis
   } catch {
     throw new ApiError('unavailable', 'Shared state (Redis) is unreachable; try again shortly.', { 'Retry-After': '2' });
   }
+}
+
+/**
+ * With Redis, one of `ip`'s `SSE_MAX_STREAMS_PER_IP` stream slots across every instance (429 when
+ * all are taken, 503 when Redis cannot answer); without, nothing: the process's count is the cap.
+ */
+async function acquireSharedSlot(ip: string, config: ReturnType<typeof getConfig>): Promise<(() => void) | undefined> {
+  const shared = getSharedLimits({ perMinute: config.ratePerMinute, burst: config.rateBurst });
+  if (!shared) return undefined;
+  let release: (() => void) | undefined;
+  try {
+    release = await (await shared).acquireStream(ip, config.maxStreamsPerIp);
+  } catch {
+    throw new ApiError('unavailable', 'Shared state (Redis) is unreachable; try again shortly.', { 'Retry-After': '2' });
+  }
+  if (!release) {
+    throw new ApiError('rate_limited', `At most ${config.maxStreamsPerIp} open streams per client.`, { 'Retry-After': '5' });
+  }
+  return release;
 }
 
 /**
@@ -83,7 +111,7 @@ export function assertStreamCapacity(caller: Pick<Caller, 'ip'>): void {
 }
 
 /** The per-stream settings from the configuration, for `createSseResponse`. */
-export function streamSettings(caller: Caller): { client: string; maxQueuedBytes: number; heartbeatMs: number } {
+export function streamSettings(caller: Caller): { client: string; maxQueuedBytes: number; heartbeatMs: number; onClose?: () => void } {
   const config = getConfig();
-  return { client: caller.ip, maxQueuedBytes: config.maxQueuedBytes, heartbeatMs: config.heartbeatMs };
+  return { client: caller.ip, maxQueuedBytes: config.maxQueuedBytes, heartbeatMs: config.heartbeatMs, onClose: caller.release };
 }
