@@ -73,8 +73,8 @@ test.describe('two instances behind nginx with Redis', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(90_000);
-    // 20 requests per client in any 20 s: room for the other tests, few enough to reach.
-    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200', SSE_RATE_BURST: '20', SSE_RATE_LIMIT: '60', SSE_MAX_STREAMS_PER_IP: '3' } });
+    // 40 requests per client in any 20 s: room for the other tests, few enough to reach.
+    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200', SSE_RATE_BURST: '40', SSE_RATE_LIMIT: '120', SSE_MAX_STREAMS_PER_IP: '3' } });
   });
   test.afterAll(async () => {
     await cluster?.stop();
@@ -105,17 +105,30 @@ test.describe('two instances behind nginx with Redis', () => {
     expect(stats.redis).toEqual({ status: 'ok' });
   });
 
+  test('/api/stats lists every instance of the cluster with its open streams', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${cluster.instances[0]!.url}/api/clock`, { signal: controller.signal });
+    expect(stream.status).toBe(200);
+    await expect
+      .poll(async () => (await (await fetch(`${cluster.url}/api/stats`)).json()).cluster, { timeout: 15_000 })
+      .toEqual([
+        { instance: 'app-1', openStreams: 1 },
+        { instance: 'app-2', openStreams: 0 },
+      ]);
+    controller.abort();
+  });
+
   test('the rate limit holds at its configured total across both instances', async () => {
     // Straight to the instances, alternating, as one client (they trust one proxy hop, so the
-    // X-Forwarded-For entry names the client). Counted per instance, 40 would pass.
+    // X-Forwarded-For entry names the client). Counted per instance, 80 would pass.
     const client = { 'X-Forwarded-For': '198.51.100.77' };
     const statuses: number[] = [];
-    for (let index = 0; index < 24; index++) {
+    for (let index = 0; index < 44; index++) {
       const instance = cluster.instances[index % 2]!;
       statuses.push((await fetch(`${instance.url}/api/stats`, { headers: client })).status);
     }
-    expect(statuses.filter((status) => status === 200)).toHaveLength(20);
-    expect(statuses.slice(20)).toEqual([429, 429, 429, 429]);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(40);
+    expect(statuses.slice(40)).toEqual([429, 429, 429, 429]);
   });
 
   test('the per-client stream cap holds at its configured total across both instances', async () => {

@@ -3,7 +3,7 @@ import { chatStats } from '@/lib/server/chat-runs';
 import { getClock } from '@/lib/server/clock';
 import { eventLoopDelay, formatEventLoopLine } from '@/lib/server/event-loop';
 import { preflight, route } from '@/lib/http/route';
-import { redisHealth } from '@/lib/server/redis';
+import { clusterStreams, redisHealth } from '@/lib/server/redis';
 import { instanceId } from '@/lib/server/redis/instance';
 import { getStreamStats } from '@/lib/sse/server';
 
@@ -20,6 +20,8 @@ export const GET = route({}, async (request) => {
     {
       instance: instanceId(),
       redis,
+      // With Redis: every live instance and its open streams.
+      ...(redis.status !== 'off' && { cluster: await clusterStreams() }),
       openStreams: streams.openStreams,
       openStreamsByRoute: streams.openByLabel,
       topicSubscribers: { clock: getClock().topic.size },

@@ -40,8 +40,12 @@ const store = globalThis as { __sseRedis?: Promise<RedisConnections> };
  */
 export function getRedis(): Promise<RedisConnections> | undefined {
   if (!redisEnabled()) return undefined;
-  return (store.__sseRedis ??= import('./connections').then(({ createConnections }) =>
-    createConnections(process.env.REDIS_URL!),
+  return (store.__sseRedis ??= Promise.all([import('./connections'), import('./presence')]).then(
+    ([{ createConnections }, { startPresence }]) => {
+      const connections = createConnections(process.env.REDIS_URL!);
+      startPresence(connections);
+      return connections;
+    },
   ));
 }
 
@@ -68,4 +72,15 @@ export function getSharedLimits(settings: { perMinute: number; burst: number }):
   return (limitsStore.__sseSharedLimits ??= Promise.all([redis, import('./limits')]).then(([connections, { createSharedLimits }]) =>
     createSharedLimits(connections, settings),
   ));
+}
+
+/**
+ * The open streams of every live instance of the cluster, for `/api/stats`; `undefined` without
+ * Redis or while it cannot answer.
+ */
+export async function clusterStreams(): Promise<import('./presence').InstancePresence[] | undefined> {
+  const redis = getRedis();
+  if (!redis) return undefined;
+  const [connections, { clusterPresence }] = await Promise.all([redis, import('./presence')]);
+  return clusterPresence(connections).catch(() => undefined);
 }
