@@ -1,3 +1,5 @@
+import createNextIntlPlugin from 'next-intl/plugin';
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -9,4 +11,5 @@ const nextConfig = {
   output: 'standalone',
 };
 
-export default nextConfig;
+// Texts live in messages/*.json; i18n/request.ts picks the reader's language for each request.
+export default createNextIntlPlugin('./i18n/request.ts')(nextConfig);

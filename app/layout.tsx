@@ -1,15 +1,20 @@
 import type { Metadata, Viewport } from 'next';
-import Link from 'next/link';
+import { NextIntlClientProvider } from 'next-intl';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { FaultInjectionProvider } from '@/components/fault-injection';
+import { SiteHeader } from '@/components/site-header';
 import { faultInjectionEnabled } from '@/lib/http/faults';
 import './globals.css';
 
-export const metadata: Metadata = {
-  title: { default: 'SSE Lab', template: '%s · SSE Lab' },
-  description: 'Server-Sent Events on Next.js: EventSource and fetch side by side, and a library to copy.',
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('meta');
+  return {
+    title: { default: 'SSE Lab', template: '%s · SSE Lab' },
+    description: t('description'),
+  };
+}
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
@@ -17,21 +22,16 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Rendered per request, so the pages show the fault-injection setting of the running server,
   // not of the environment `next build` ran in.
   await connection();
+  const locale = await getLocale();
   return (
-    <html lang="en">
+    <html lang={locale === 'zh' ? 'zh-CN' : 'en'}>
       <body>
-        <header className="site-header">
-          <Link href="/" className="brand">
-            SSE Lab
-          </Link>
-          <nav aria-label="Demos">
-            <Link href="/clock">Clock</Link>
-            <Link href="/chat">Chat</Link>
-          </nav>
-        </header>
-        <FaultInjectionProvider enabled={faultInjectionEnabled()}>
-          <main>{children}</main>
-        </FaultInjectionProvider>
+        <NextIntlClientProvider>
+          <SiteHeader />
+          <FaultInjectionProvider enabled={faultInjectionEnabled()}>
+            <main>{children}</main>
+          </FaultInjectionProvider>
+        </NextIntlClientProvider>
       </body>
     </html>
   );

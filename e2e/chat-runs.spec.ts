@@ -1,26 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { EventSource } from 'eventsource';
 import { CHAT_EVENT_TYPES } from '../lib/chat/protocol';
-import { createParser } from '../lib/sse/parser';
 import type { SseEvent } from '../lib/sse/types';
-import { readEvents } from './helpers';
+import { readEvents, readUntilEnd } from './helpers';
 import { startServer, type TestServer } from './support/server';
-
-/** Reads a response until it ends, cleanly or abruptly (a dropped connection errors the body). */
-async function readUntilEnd(response: Response): Promise<{ events: SseEvent[]; dropped: boolean }> {
-  const events: SseEvent[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event) });
-  const reader = response.body!.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) return { events, dropped: false };
-      parser.feed(value);
-    }
-  } catch {
-    return { events, dropped: true };
-  }
-}
 
 const answer = (events: SseEvent[]) =>
   events
@@ -107,6 +90,7 @@ test.describe('chat runs on a server of their own', () => {
 
   test.beforeAll(async () => {
     server = await startServer({
+      SSE_FAULT_INJECTION: 'on',
       // A small queue bound: a /long answer is ten times it.
       SSE_MAX_QUEUED_BYTES: '16384',
       CHAT_MAX_RUNS_PER_IP: '2',

@@ -1,27 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { decodeClockEvent, SEQUENCED_CLOCK_EVENT_TYPES, type ClockEventType } from '../lib/clock/protocol';
-import { createParser } from '../lib/sse/parser';
 import type { SseEvent } from '../lib/sse/types';
-import { readEventsUntil } from './helpers';
+import { readEventsUntil, readUntilEnd } from './helpers';
 
 const sequenced = (events: SseEvent[]) => events.filter((event) => SEQUENCED_CLOCK_EVENT_TYPES.includes(event.type as ClockEventType));
 const ofType = (events: SseEvent[], type: ClockEventType) => events.filter((event) => event.type === type);
-
-/** Reads a response until it ends, cleanly or abruptly (a dropped connection errors the body). */
-async function readUntilDropped(response: Response): Promise<{ events: SseEvent[]; dropped: boolean }> {
-  const events: SseEvent[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event) });
-  const reader = response.body!.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) return { events, dropped: false };
-      parser.feed(value);
-    }
-  } catch {
-    return { events, dropped: true };
-  }
-}
 
 test.describe('resuming the clock', () => {
   test('Last-Event-ID replays every buffered update after it, then live ones, ids contiguous; no notification is replayed', async ({ baseURL }) => {
@@ -54,7 +37,7 @@ test.describe('resuming the clock', () => {
   });
 
   test('dropAfter cuts the response off abruptly after that many events', async ({ baseURL }) => {
-    const { events, dropped } = await readUntilDropped(await fetch(`${baseURL}/api/clock?dropAfter=3`));
+    const { events, dropped } = await readUntilEnd(await fetch(`${baseURL}/api/clock?dropAfter=3`));
     expect(dropped).toBe(true);
     expect(events.length).toBeLessThanOrEqual(3);
   });

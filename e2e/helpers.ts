@@ -13,6 +13,22 @@ export async function readEvents(response: Response): Promise<SseEvent[]> {
   }
 }
 
+/** Reads a response until it ends, cleanly or abruptly (a dropped connection errors the body). */
+export async function readUntilEnd(response: Response): Promise<{ events: SseEvent[]; dropped: boolean }> {
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const reader = response.body!.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return { events, dropped: false };
+      parser.feed(value);
+    }
+  } catch {
+    return { events, dropped: true };
+  }
+}
+
 /** Reads events until `stop` says so, then aborts the request. */
 export async function readEventsUntil(
   url: string,

@@ -1,26 +1,9 @@
 import { expect, test } from '@playwright/test';
 import type { SseEvent } from '../lib/sse/types';
-import { postChat, readEvents } from './helpers';
-import { createParser } from '../lib/sse/parser';
+import { postChat, readEvents, readUntilEnd } from './helpers';
 
 const PROMPT = 'How does reconnection with Last-Event-ID work?';
 const BODY = { messages: [{ role: 'user', content: PROMPT }], options: { delayMs: 5, seed: 99 } };
-
-/** Reads a response until it ends, cleanly or abruptly (a dropped connection errors the body). */
-async function readUntilDropped(response: Response): Promise<{ events: SseEvent[]; dropped: boolean }> {
-  const events: SseEvent[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event) });
-  const reader = response.body!.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) return { events, dropped: false };
-      parser.feed(value);
-    }
-  } catch {
-    return { events, dropped: true };
-  }
-}
 
 function answer(events: SseEvent[]): string {
   return events
@@ -39,7 +22,7 @@ async function uninterrupted(baseURL: string): Promise<SseEvent[]> {
 
 test.describe('resuming a chat', () => {
   test('over POST with Last-Event-ID continues from the next event, the text equal to an uninterrupted answer', async ({ baseURL }) => {
-    const first = await readUntilDropped(await postChat(baseURL!, BODY, {}, '?dropAfter=6'));
+    const first = await readUntilEnd(await postChat(baseURL!, BODY, {}, '?dropAfter=6'));
     expect(first.dropped).toBe(true);
     const cursor = first.events.at(-1)!.lastEventId;
     const rest = await readEvents(await postChat(baseURL!, BODY, { 'Last-Event-ID': cursor }));
@@ -56,7 +39,7 @@ test.describe('resuming a chat', () => {
 
   test('over GET with Last-Event-ID, as EventSource reconnects', async ({ baseURL }) => {
     const query = new URLSearchParams({ prompt: PROMPT, seed: '99', delayMs: '5' });
-    const first = await readUntilDropped(await fetch(`${baseURL}/api/chat?${query}&dropAfter=9`));
+    const first = await readUntilEnd(await fetch(`${baseURL}/api/chat?${query}&dropAfter=9`));
     expect(first.dropped).toBe(true);
     const cursor = first.events.at(-1)!.lastEventId;
     const rest = await readEvents(await fetch(`${baseURL}/api/chat?${query}`, { headers: { 'Last-Event-ID': cursor } }));
@@ -68,7 +51,7 @@ test.describe('resuming a chat', () => {
   test('through GET /api/chat/<streamId>, from the start or after Last-Event-ID', async ({ baseURL }) => {
     const response = await postChat(baseURL!, BODY, {}, '?dropAfter=3');
     const streamId = response.headers.get('x-stream-id')!;
-    await readUntilDropped(response);
+    await readUntilEnd(response);
     const whole = await readEvents(await fetch(`${baseURL}/api/chat/${streamId}`));
     expect(seqs(whole)[0]).toBe(1);
     expect(answer(whole)).toBe(answer(await uninterrupted(baseURL!)));

@@ -312,6 +312,22 @@ describe('createParser', () => {
       expectChunks(['dat: a\n\ndata : b\n\ndata\n\n'], [event('')]);
     });
 
+    test('switches between the LF-only and the CR-aware scan from chunk to chunk, carrying the left-over line', () => {
+      expectChunks(['data: a', 'b\rdata: c', 'd\n\nid: 1', '\r\ndata: e\n\n', 'data: f\r', '\n\r\n'], [
+        event('ab\ncd'),
+        event('e', 'message', '1'),
+        event('f', 'message', '1'),
+      ]);
+    });
+
+    test('reads field names cut short by the line end as whole fields, not as the field they start', () => {
+      expectChunks(['id: 5\nid\ndata: a\n\n'], [event('a')]);
+      expectChunks(['event: x\nevent\ndata: a\n\n'], [event('a')]);
+      expectChunks(['data: a\ndata\ndat\neven\ni\n\n'], [event('a\n')]);
+      expectChunks(['data:\n'], []);
+      expectChunks(['data: a\n', 'data'], []);
+    });
+
     test('stops after a single-data-line event whose callback resets the parser', () => {
       const events: SseEvent[] = [];
       const parser = createParser({

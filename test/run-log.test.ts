@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { createMemoryStore } from '../lib/server/run-log/memory-store';
 import { createRunLog, type RunLog, type RunLogLimits } from '../lib/server/run-log/run-log';
 import { closeAllStreams, createSseResponse } from '../lib/sse/server';
-import { createParser } from '../lib/sse/parser';
 import type { EventInput, SseEvent } from '../lib/sse/types';
 import { flush } from './support/timers';
+import { readUntilEnd } from '../e2e/helpers';
 
 /** A producer the test drives: it yields what is pushed, and counts what it yielded and was then asked past. */
 class Script {
@@ -89,22 +89,6 @@ async function openStream(log: RunLog<Script>, id: string, afterSeq = 0, princip
   return { opened, response };
 }
 
-/** Reads a response to its end (or until it errors, as a drop does). */
-async function readAll(response: Response): Promise<{ events: SseEvent[]; dropped: boolean }> {
-  const events: SseEvent[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event) });
-  const reader = response.body!.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) return { events, dropped: false };
-      parser.feed(value);
-    }
-  } catch {
-    return { events, dropped: true };
-  }
-}
-
 const texts = (events: SseEvent[]) => events.filter((event) => event.type === 'token').map((event) => event.data);
 const seqOf = (event: SseEvent) => Number(event.lastEventId.split(':')[1]);
 
@@ -159,7 +143,7 @@ describe('the run log: grace period and retention', () => {
     const script = new Script();
     await log.start('r', script, meta);
     const { response } = await openStream(log, 'r');
-    const reading = readAll(response!);
+    const reading = readUntilEnd(response!);
     script.push(token('a'), { event: 'done', data: 'end' });
     script.end();
     const { events } = await reading;
@@ -198,7 +182,7 @@ describe('the run log: grace period and retention', () => {
     await flush();
     mock.timers.tick(1500);
     const { response } = await openStream(log, 'r');
-    assert.deepEqual(texts((await readAll(response!)).events), ['a']);
+    assert.deepEqual(texts((await readUntilEnd(response!)).events), ['a']);
     mock.timers.tick(9999);
     assert.equal((await store.info('r'))?.state, 'finished');
     mock.timers.tick(1);
@@ -285,7 +269,7 @@ describe('the run log: caps', () => {
     const info = await store.info('r');
     assert.equal(info?.state, 'finished');
     const { response } = await openStream(log, 'r');
-    const { events } = await readAll(response!);
+    const { events } = await readUntilEnd(response!);
     const tokens = events.filter((event) => event.type === 'token');
     assert.equal(events.at(-1)?.type, 'error');
     assert.equal(events.at(-1)?.data, 'too large');
@@ -305,7 +289,7 @@ describe('the run log: cancel', () => {
     const script = new Script();
     await log.start('r', script, meta);
     const { response } = await openStream(log, 'r');
-    const reading = readAll(response!);
+    const reading = readUntilEnd(response!);
     script.push(token('a'), token('b'));
     await flush();
     assert.equal(await log.cancel('r', undefined), true);
@@ -336,7 +320,7 @@ describe('the run log: resuming at every boundary', () => {
     const script = new Script();
     await log.start('r', script, meta);
     const { response } = await openStream(log, 'r');
-    const reading = readAll(response!);
+    const reading = readUntilEnd(response!);
     await flush();
     script.push(token('a'), token('b'));
     script.end();
@@ -352,7 +336,7 @@ describe('the run log: resuming at every boundary', () => {
     script.push(token('a'), token('b'), token('c'));
     await flush();
     const { response } = await openStream(log, 'r', 1);
-    const reading = readAll(response!);
+    const reading = readUntilEnd(response!);
     await flush();
     script.push(token('d'));
     script.end();
@@ -372,7 +356,7 @@ describe('the run log: resuming at every boundary', () => {
     await flush();
     assert.deepEqual((await openStream(log, 'r', 2)).opened, { kind: 'finished' });
     const { response } = await openStream(log, 'r', 1);
-    const { events } = await readAll(response!);
+    const { events } = await readUntilEnd(response!);
     assert.deepEqual(events.map((event) => event.type), ['done', 'resumed']);
   });
 
@@ -408,7 +392,7 @@ describe('the run log: replay under backpressure', () => {
     script.end();
     await flush();
     const { response } = await openStream(log, 'r', 0, undefined, { maxQueuedBytes: 4096 });
-    const { events, dropped } = await readAll(response!);
+    const { events, dropped } = await readUntilEnd(response!);
     assert.equal(dropped, false);
     assert.equal(texts(events).length, 400);
     assert.deepEqual(events.map(seqOf), events.map((_, index) => index + 1));
@@ -428,7 +412,7 @@ describe('the run log: replay under backpressure', () => {
     for (let connection = 0; connection < 10; connection++) {
       const { response } = await openStream(log, 'r', cursor, undefined, { dropAfter: 6 });
       if (!response) break;
-      const { events, dropped } = await readAll(response);
+      const { events, dropped } = await readUntilEnd(response);
       const tokens = texts(events);
       received.push(...tokens);
       cursor = seqOf(events.at(-1)!);

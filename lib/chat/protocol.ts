@@ -4,6 +4,8 @@
  * Nothing else spells a chat event name.
  */
 
+import { decodeJsonObject, isJsonObject, type JsonObject } from '../json-data';
+
 /** Who wrote a message. */
 export type ChatRole = 'user' | 'assistant';
 
@@ -103,23 +105,19 @@ export function streamIdOf(lastEventId: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const STAGES: readonly string[] = ['thinking', 'searching', 'generating'] satisfies ChatStage[];
 const FINISH_REASONS: readonly string[] = ['stop', 'length', 'abort'] satisfies FinishReason[];
 
 function isUsage(value: unknown): value is ChatUsage {
-  return isObject(value) && Number.isInteger(value.promptTokens) && Number.isInteger(value.completionTokens);
+  return isJsonObject(value) && Number.isInteger(value.promptTokens) && Number.isInteger(value.completionTokens);
 }
 
-function isTool(value: Record<string, unknown>): value is ToolEventData {
+function isTool(value: JsonObject): value is ToolEventData {
   if (typeof value.id !== 'string' || typeof value.name !== 'string') return false;
-  return (value.state === 'call' && isObject(value.input)) || (value.state === 'result' && isObject(value.output));
+  return (value.state === 'call' && isJsonObject(value.input)) || (value.state === 'result' && isJsonObject(value.output));
 }
 
-const CHECKS: { [K in ChatEventType]: (data: Record<string, unknown>) => boolean } = {
+const CHECKS: { [K in ChatEventType]: (data: JsonObject) => boolean } = {
   status: (data) => typeof data.stage === 'string' && STAGES.includes(data.stage),
   tool: isTool,
   token: (data) => typeof data.text === 'string',
@@ -134,12 +132,6 @@ const CHECKS: { [K in ChatEventType]: (data: Record<string, unknown>) => boolean
  */
 export function decodeChatEvent(type: string, data: string): ChatEvent | undefined {
   if (!Object.hasOwn(CHECKS, type)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(value) || !CHECKS[type as ChatEventType](value)) return undefined;
-  return { type, data: value } as ChatEvent;
+  const value = decodeJsonObject(data, CHECKS[type as ChatEventType]);
+  return value && ({ type, data: value } as ChatEvent);
 }

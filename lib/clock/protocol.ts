@@ -9,6 +9,7 @@
  */
 
 import type { EventInput } from '@/lib/sse/types';
+import { decodeJsonObject, type JsonObject } from '../json-data';
 
 /** Why a `Last-Event-ID` could not be resumed from. */
 export type ResetReason = 'malformed' | 'unknown' | 'expired';
@@ -73,14 +74,10 @@ export function parseClockId(id: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const isIsoTime = (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value));
 const RESET_REASONS: readonly string[] = ['malformed', 'unknown', 'expired'] satisfies ResetReason[];
 
-const CHECKS: { [K in Exclude<ClockEventType, 'message'>]: (data: Record<string, unknown>) => boolean } = {
+const CHECKS: { [K in Exclude<ClockEventType, 'message'>]: (data: JsonObject) => boolean } = {
   update: (data) => isIsoTime(data.timestamp) && Number.isInteger(data.random),
   notification: (data) => typeof data.title === 'string' && typeof data.message === 'string' && isIsoTime(data.time),
   resumed: (data) => typeof data.after === 'string' && Number.isInteger(data.replayed),
@@ -94,12 +91,6 @@ const CHECKS: { [K in Exclude<ClockEventType, 'message'>]: (data: Record<string,
 export function decodeClockEvent(type: string, data: string): ClockEvent | undefined {
   if (type === 'message') return { type, data };
   if (!Object.hasOwn(CHECKS, type)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(value) || !CHECKS[type as keyof typeof CHECKS](value)) return undefined;
-  return { type, data: value } as ClockEvent;
+  const value = decodeJsonObject(data, CHECKS[type as keyof typeof CHECKS]);
+  return value && ({ type, data: value } as ClockEvent);
 }

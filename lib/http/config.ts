@@ -107,6 +107,7 @@ export const SETTINGS = {
     (env) => (env.NODE_ENV === 'production' ? 'off' : 'on'),
     'dropAfter, client tags and /api/debug/*; default on under next dev, off under next start',
   ),
+  SSE_METRICS_INTERVAL_MS: int(1000, 50, 60_000, 'interval of the /api/metrics samples the dashboard draws'),
   CLOCK_INTERVAL_MS: int(1000, 10, HOUR, 'clock tick'),
   CLOCK_NOTIFICATION_MS: int(5000, 0, HOUR, 'delay from a listener joining to its notification'),
   CLOCK_BUFFER_SIZE: int(300, 1, 100_000, 'recent clock events kept for Last-Event-ID resume'),

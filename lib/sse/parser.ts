@@ -99,18 +99,97 @@ export function createParser(options: ParserOptions): Parser {
   }
 
   function parseText(text: string): void {
-    const length = text.length;
-    const startGeneration = generation;
     let position = 0;
-    if (skipLeadingLF && length > 0) {
+    if (skipLeadingLF && text.length > 0) {
       // [spec] A CR ending the last chunk and an LF starting this one are one CRLF line end.
       skipLeadingLF = false;
       if (text.charCodeAt(0) === LF) position = 1;
     }
+    // Nearly every stream ends its lines with LF alone; one scan for CR picks the loop that
+    // looks for LF only.
+    const cr = text.indexOf('\r', position);
+    if (cr === -1) parseLFText(text, position);
+    else parseMixedText(text, position, cr);
+  }
+
+  // parseText for a text with no CR. Same result as parseMixedText, with the fields nearly every
+  // event uses handled in the loop itself, and an event of one `data:` line dispatched directly.
+  function parseLFText(text: string, position: number): void {
+    const startGeneration = generation;
+    let lf = text.indexOf('\n', position);
+    if (fragments.length > 0) {
+      if (lf === -1) {
+        fragments.push(position === 0 ? text : text.slice(position));
+        fragmentsLength += text.length - position;
+        return;
+      }
+      fragments.push(text.slice(position, lf));
+      const line = fragments.join('');
+      fragments = [];
+      fragmentsLength = 0;
+      parseLine(line, 0, line.length);
+      if (generation !== startGeneration) return;
+      position = lf + 1;
+      lf = text.indexOf('\n', position);
+    }
+    while (lf !== -1) {
+      // Past the line's end charCodeAt gives the LF itself or NaN, so no prefix test reads on.
+      const first = text.charCodeAt(position);
+      if (lf === position) {
+        dispatch();
+      } else if (
+        first === 0x64 &&
+        text.charCodeAt(position + 1) === 0x61 &&
+        text.charCodeAt(position + 2) === 0x74 &&
+        text.charCodeAt(position + 3) === 0x61 &&
+        text.charCodeAt(position + 4) === COLON
+      ) {
+        // data:
+        const value = text.slice(text.charCodeAt(position + 5) === SPACE ? position + 6 : position + 5, lf);
+        if (!hasData && text.charCodeAt(lf + 1) === LF) {
+          // One data line and then a blank line: the whole event, dispatched without buffering.
+          const event: SseEvent = { type: eventType || 'message', data: value, lastEventId };
+          eventType = '';
+          onEvent(event);
+          if (generation !== startGeneration) return;
+          position = lf + 2;
+          lf = text.indexOf('\n', position);
+          continue;
+        }
+        appendData(value);
+      } else if (first === 0x69 && text.charCodeAt(position + 1) === 0x64 && text.charCodeAt(position + 2) === COLON) {
+        // id:
+        setId(text.slice(text.charCodeAt(position + 3) === SPACE ? position + 4 : position + 3, lf));
+      } else if (
+        first === 0x65 &&
+        text.charCodeAt(position + 1) === 0x76 &&
+        text.charCodeAt(position + 2) === 0x65 &&
+        text.charCodeAt(position + 3) === 0x6e &&
+        text.charCodeAt(position + 4) === 0x74 &&
+        text.charCodeAt(position + 5) === COLON
+      ) {
+        // event:
+        eventType = text.slice(text.charCodeAt(position + 6) === SPACE ? position + 7 : position + 6, lf);
+      } else {
+        parseLine(text, position, lf);
+      }
+      if (generation !== startGeneration) return;
+      position = lf + 1;
+      lf = text.indexOf('\n', position);
+    }
+    if (position < text.length) {
+      fragments.push(position === 0 ? text : text.slice(position));
+      fragmentsLength += text.length - position;
+    }
+  }
+
+  // parseText for a text with a CR in it, the first one at `cr`.
+  function parseMixedText(text: string, position: number, cr: number): void {
+    const length = text.length;
+    const startGeneration = generation;
     // The next LF and CR at or after `position`, or -1 once there are no more. Each is searched
     // for again only after the parser has moved past it, so the text is scanned once.
     let lf = text.indexOf('\n', position);
-    let cr = text.indexOf('\r', position);
 
     while (true) {
       if (lf !== -1 && lf < position) lf = text.indexOf('\n', position);

@@ -1,0 +1,200 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import { useEffect, useRef, useState } from 'react';
+import type uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+/** The data of a `sample` event of /api/metrics (lib/server/metrics.ts). */
+interface Sample {
+  at: number;
+  openByRoute: Record<string, number>;
+  eventsPerSecond: number;
+  bytesPerSecond: number | null;
+  loopDelayP99Ms: number;
+  heapUsedBytes: number;
+  rssBytes: number;
+  chat: { running: number; held: number };
+  slowClientsCutOff: number;
+}
+
+const POINTS = 600;
+const ROUTES = ['clock', 'chat', 'metrics', 'other'] as const;
+const MB = 1024 * 1024;
+
+interface ChartSpec {
+  key: string;
+  series: string[];
+  values: (sample: Sample) => number[];
+}
+
+const CHARTS: ChartSpec[] = [
+  {
+    key: 'streams',
+    series: [...ROUTES],
+    values: (s) => {
+      const known = ROUTES.slice(0, 3).map((route) => s.openByRoute[route] ?? 0);
+      const all = Object.values(s.openByRoute).reduce((a, b) => a + b, 0);
+      return [...known, all - known.reduce((a, b) => a + b, 0)];
+    },
+  },
+  { key: 'events', series: ['events/s'], values: (s) => [s.eventsPerSecond] },
+  { key: 'loop', series: ['p99 ms'], values: (s) => [s.loopDelayP99Ms] },
+  { key: 'memory', series: ['heap MB', 'RSS MB'], values: (s) => [s.heapUsedBytes / MB, s.rssBytes / MB] },
+  { key: 'chat', series: ['running', 'held'], values: (s) => [s.chat.running, s.chat.held] },
+  { key: 'slow', series: ['cut off'], values: (s) => [s.slowClientsCutOff] },
+];
+
+const COLOURS = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
+
+/** The columns of one chart: x (seconds) then one array per series. */
+type Columns = number[][];
+
+/**
+ * The server's own metrics, live: one EventSource on /api/metrics, samples kept in plain arrays,
+ * and every chart redrawn at most once per animation frame however many samples arrived.
+ */
+export function Dashboard() {
+  const t = useTranslations('dashboard');
+  const containers = useRef<(HTMLDivElement | null)[]>([]);
+  const [latest, setLatest] = useState<Sample | undefined>();
+  const [status, setStatus] = useState<{ state: number; lastEventId: string; resumes: number; replayed: number; reset: boolean }>({
+    state: 0,
+    lastEventId: '',
+    resumes: 0,
+    replayed: 0,
+    reset: false,
+  });
+  const [generation, setGeneration] = useState(0);
+  const lastIdRef = useRef('');
+  const columns = useRef<Columns[]>(CHARTS.map((chart) => [[], ...chart.series.map(() => [])]));
+  const plots = useRef<uPlot[]>([]);
+  const frame = useRef(0);
+
+  // The charts, made once; uPlot touches the DOM when loaded, so it is imported here, in the browser.
+  useEffect(() => {
+    let cancelled = false;
+    void import('uplot').then(({ default: UPlot }) => {
+      if (cancelled) return;
+      plots.current = CHARTS.map((chart, index) => {
+        const target = containers.current[index]!;
+        return new UPlot(
+          {
+            width: Math.max(260, target.clientWidth),
+            height: 160,
+            series: [{}, ...chart.series.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
+            axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }],
+            legend: { live: false },
+          },
+          columns.current[index] as uPlot.AlignedData,
+          target,
+        );
+      });
+    });
+    return () => {
+      cancelled = true;
+      for (const plot of plots.current) plot.destroy();
+      plots.current = [];
+    };
+  }, []);
+
+  useEffect(() => {
+    const params = new URLSearchParams();
+    if (lastIdRef.current) params.set('lastEventId', lastIdRef.current);
+    const source = new EventSource(`/api/metrics${params.size ? `?${params}` : ''}`);
+    let pending: Sample | undefined;
+    const draw = () => {
+      frame.current = 0;
+      plots.current.forEach((plot, index) => plot.setData(columns.current[index] as uPlot.AlignedData));
+      if (pending) setLatest(pending);
+      setStatus((s) => ({ ...s, state: source.readyState, lastEventId: lastIdRef.current }));
+    };
+    const schedule = () => {
+      if (!frame.current) frame.current = requestAnimationFrame(draw);
+    };
+    source.addEventListener('sample', (event: MessageEvent<string>) => {
+      const sample = JSON.parse(event.data) as Sample;
+      lastIdRef.current = event.lastEventId;
+      CHARTS.forEach((chart, index) => {
+        const cols = columns.current[index]!;
+        const values = chart.values(sample);
+        cols[0]!.push(sample.at / 1000);
+        values.forEach((value, i) => cols[i + 1]!.push(value));
+        if (cols[0]!.length > POINTS) for (const col of cols) col.splice(0, col.length - POINTS);
+      });
+      pending = sample;
+      schedule();
+    });
+    source.addEventListener('resumed', (event: MessageEvent<string>) => {
+      const { replayed } = JSON.parse(event.data) as { replayed: number };
+      setStatus((s) => ({ ...s, resumes: s.resumes + 1, replayed: s.replayed + replayed }));
+    });
+    source.addEventListener('reset', () => setStatus((s) => ({ ...s, reset: true })));
+    source.onopen = schedule;
+    source.onerror = schedule;
+    return () => {
+      source.close();
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
+    };
+  }, [generation]);
+
+  const number = (value: number | undefined, digits = 0) => (value === undefined ? '—' : value.toFixed(digits));
+  const openTotal = latest ? Object.values(latest.openByRoute).reduce((a, b) => a + b, 0) : undefined;
+
+  return (
+    <>
+      <p className="status" data-testid="metrics-status">
+        {t('state')}: <strong data-testid="metrics-state">{t(`readyState.${status.state}` as 'readyState.0')}</strong> · Last-Event-ID:{' '}
+        <code data-testid="metrics-last-id">{status.lastEventId || '—'}</code> · {t('resumes', { count: status.resumes, replayed: status.replayed })}
+        {status.reset && <> · {t('reset')}</>}{' '}
+        <button type="button" className="button" onClick={() => setGeneration((g) => g + 1)} data-testid="reconnect">
+          {t('reconnect')}
+        </button>
+      </p>
+      <dl className="metrics-now" data-testid="metrics-now">
+        <div>
+          <dt>{t('now.open')}</dt>
+          <dd data-testid="now-open">{number(openTotal)}</dd>
+        </div>
+        <div>
+          <dt>{t('now.events')}</dt>
+          <dd data-testid="now-events">{number(latest?.eventsPerSecond, 1)}</dd>
+        </div>
+        <div>
+          <dt>{t('now.bytes')}</dt>
+          <dd data-testid="now-bytes">{latest?.bytesPerSecond == null ? t('notCounted') : number(latest.bytesPerSecond)}</dd>
+        </div>
+        <div>
+          <dt>{t('now.loop')}</dt>
+          <dd data-testid="now-loop">{number(latest?.loopDelayP99Ms, 2)}</dd>
+        </div>
+        <div>
+          <dt>{t('now.heap')}</dt>
+          <dd data-testid="now-heap">{number(latest && latest.heapUsedBytes / MB, 1)}</dd>
+        </div>
+        <div>
+          <dt>{t('now.chat')}</dt>
+          <dd data-testid="now-chat">{latest ? `${latest.chat.running} / ${latest.chat.held}` : '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('now.slow')}</dt>
+          <dd data-testid="now-slow">{number(latest?.slowClientsCutOff)}</dd>
+        </div>
+      </dl>
+      <div className="charts">
+        {CHARTS.map((chart, index) => (
+          <figure key={chart.key} className="chart">
+            <figcaption>{t(`charts.${chart.key}` as 'charts.streams')}</figcaption>
+            <div
+              ref={(element) => {
+                containers.current[index] = element;
+              }}
+              data-testid={`chart-${chart.key}`}
+            />
+          </figure>
+        ))}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,85 @@
+'use client';
+
+import { useLocale, useTranslations } from 'next-intl';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useTransition } from 'react';
+import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, LOCALES, type Locale } from '@/i18n/locale';
+
+/**
+ * Switches the language in place: it saves the choice in a cookie and re-renders the page on the
+ * server. The URL does not change and `router.refresh()` keeps client state and the scroll
+ * position, so the reader stays where they were.
+ */
+// What the reader is looking at: the text blocks of the article (not a sidebar that sits beside
+// it), else of the page; the same blocks in every language.
+const BLOCKS = 'h1, h2, h3, p, pre, li, section, tr';
+
+function blocks(): NodeListOf<Element> {
+  const root = document.querySelector('main article') ?? document.querySelector('main') ?? document.body;
+  return root.querySelectorAll(BLOCKS);
+}
+
+interface Place {
+  index: number;
+  top: number;
+}
+
+/** The first block at or below the top of the viewport, and where it sits. */
+function readPlace(): Place | undefined {
+  const all = blocks();
+  for (let index = 0; index < all.length; index++) {
+    const box = all[index]!.getBoundingClientRect();
+    if (box.bottom > 0) return { index, top: box.top };
+  }
+  return undefined;
+}
+
+/** Scrolls so that the same block sits where it did: other languages have other line counts. */
+function restorePlace(place: Place): void {
+  const block = blocks()[place.index];
+  if (block) window.scrollBy(0, block.getBoundingClientRect().top - place.top);
+}
+
+/** Remembers the reader's choice for a year, for every page of the site. */
+function saveLocale(locale: Locale): void {
+  document.cookie = `${LOCALE_COOKIE}=${locale}; path=/; max-age=${LOCALE_COOKIE_MAX_AGE}; samesite=lax`;
+}
+
+export function LocaleSwitch() {
+  const t = useTranslations('localeSwitch');
+  const current = useLocale();
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const place = useRef<Place | undefined>(undefined);
+
+  // The page has re-rendered in the new language: put the reader back on the same block.
+  useEffect(() => {
+    if (!place.current) return;
+    restorePlace(place.current);
+    place.current = undefined;
+  }, [current]);
+
+  function choose(locale: Locale) {
+    if (locale === current) return;
+    saveLocale(locale);
+    place.current = readPlace();
+    startTransition(() => router.refresh());
+  }
+
+  return (
+    <div className="locale-switch" role="group" aria-label={t('label')} aria-busy={pending} data-testid="locale-switch">
+      {LOCALES.map((locale) => (
+        <button
+          key={locale}
+          type="button"
+          lang={locale}
+          aria-pressed={locale === current}
+          onClick={() => choose(locale)}
+          data-testid={`locale-${locale}`}
+        >
+          {t(locale)}
+        </button>
+      ))}
+    </div>
+  );
+}
