@@ -10,6 +10,12 @@ export async function register(): Promise<void> {
       console.error(`Configuration error: ${error.message}`);
       process.exit(1);
     }
+    const { redisUrlProblem } = await import('./lib/server/redis');
+    const redisProblem = process.env.REDIS_URL ? redisUrlProblem(process.env.REDIS_URL) : undefined;
+    if (redisProblem) {
+      console.error(`Configuration error: ${redisProblem}`);
+      process.exit(1);
+    }
     const { installLifecycle } = await import('./lib/http/lifecycle');
     installLifecycle();
   }

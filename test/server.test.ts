@@ -168,6 +168,23 @@ describe('createSseResponse: ending and cleanup', () => {
     assert.equal(getStreamStats().closedByReason.server, before.closedByReason.server + 1);
   });
 
+  test('calls onClose once, whichever way the stream ends (cancel, abort, producer close)', async () => {
+    let calls = 0;
+    const onClose = () => calls++;
+    const cancelled = open({ onClose });
+    await cancelled.reader.cancel();
+    assert.equal(calls, 1);
+    const request = new AbortController();
+    open({ onClose, signal: request.signal });
+    request.abort();
+    request.abort();
+    assert.equal(calls, 2);
+    const closed = open({ onClose });
+    closed.connection.close();
+    closed.connection.close();
+    assert.equal(calls, 3);
+  });
+
   test('runs the cleanup once when the stream is cancelled and then the request aborts', async () => {
     const request = new AbortController();
     const stream = open({ signal: request.signal });

@@ -1,6 +1,7 @@
 import 'server-only';
 
 import { ApiError } from '@/lib/http/errors';
+import { getSharedLimits } from '@/lib/server/redis';
 import { countOpenStreams } from '@/lib/sse/server';
 import { authenticate, principalOf } from './auth';
 import { clientIp } from './client-ip';
@@ -15,6 +16,12 @@ export interface Caller {
   ip: string;
   /** Whose credential the request carries (see `principalOf`); undefined when auth is off. */
   principal: string | undefined;
+  /**
+   * With `REDIS_URL` set, a request that opens a stream holds one of its client's stream slots
+   * across the cluster; this gives it back (idempotent). The stream's close calls it, through
+   * {@link streamSettings}; the route wrapper calls it when no stream was opened after all.
+   */
+  release?: () => void;
 }
 
 function limiter(): RateLimiter {
@@ -28,8 +35,11 @@ function limiter(): RateLimiter {
  * longer than any real id (400); the request rate per client IP (429 with Retry-After), before
  * credentials, so that guessing tokens is throttled too; then credentials (401); and for a
  * request that opens a stream, the client's open streams (429) and the process's (503).
+ *
+ * With `REDIS_URL` set the request rate is counted in Redis, across every instance, and a Redis
+ * that cannot answer makes the request a 503 with `Retry-After` rather than an unlimited one.
  */
-export function guard(request: Request, { opensStream, authenticated = true }: { opensStream: boolean; authenticated?: boolean }): Caller {
+export async function guard(request: Request, { opensStream, authenticated = true }: { opensStream: boolean; authenticated?: boolean }): Promise<Caller> {
   const config = getConfig();
   // The header, or the query parameter that stands for it where a client cannot set headers.
   const lastEventIds = [request.headers.get('last-event-id'), new URL(request.url).searchParams.get('lastEventId')];
@@ -37,7 +47,7 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
     throw new ApiError('invalid_parameter', `Last-Event-ID (or ?lastEventId=) must be at most ${MAX_LAST_EVENT_ID} characters.`);
   }
   const ip = clientIp(request, config.trustProxy);
-  const waitMs = limiter().take(ip);
+  const waitMs = await takeRequest(ip, config.ratePerMinute, config.rateBurst);
   if (waitMs > 0) {
     throw new ApiError('rate_limited', 'Too many requests from this address; slow down.', { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
   }
@@ -48,8 +58,41 @@ export function guard(request: Request, { opensStream, authenticated = true }: {
     });
   }
   const caller: Caller = { ip, principal: principalOf(request, credential) };
-  if (opensStream) assertStreamCapacity(caller);
+  if (opensStream) {
+    assertStreamCapacity(caller);
+    caller.release = await acquireSharedSlot(ip, config);
+  }
   return caller;
+}
+
+/** One request from `ip`: 0 when allowed, else the milliseconds until one is. */
+async function takeRequest(ip: string, perMinute: number, burst: number): Promise<number> {
+  const shared = getSharedLimits({ perMinute, burst });
+  if (!shared) return limiter().take(ip);
+  try {
+    return await (await shared).takeRequest(ip);
+  } catch {
+    throw new ApiError('unavailable', 'Shared state (Redis) is unreachable; try again shortly.', { 'Retry-After': '2' });
+  }
+}
+
+/**
+ * With Redis, one of `ip`'s `SSE_MAX_STREAMS_PER_IP` stream slots across every instance (429 when
+ * all are taken, 503 when Redis cannot answer); without, nothing: the process's count is the cap.
+ */
+async function acquireSharedSlot(ip: string, config: ReturnType<typeof getConfig>): Promise<(() => void) | undefined> {
+  const shared = getSharedLimits({ perMinute: config.ratePerMinute, burst: config.rateBurst });
+  if (!shared) return undefined;
+  let release: (() => void) | undefined;
+  try {
+    release = await (await shared).acquireStream(ip, config.maxStreamsPerIp);
+  } catch {
+    throw new ApiError('unavailable', 'Shared state (Redis) is unreachable; try again shortly.', { 'Retry-After': '2' });
+  }
+  if (!release) {
+    throw new ApiError('rate_limited', `At most ${config.maxStreamsPerIp} open streams per client.`, { 'Retry-After': '5' });
+  }
+  return release;
 }
 
 /**
@@ -68,7 +111,7 @@ export function assertStreamCapacity(caller: Pick<Caller, 'ip'>): void {
 }
 
 /** The per-stream settings from the configuration, for `createSseResponse`. */
-export function streamSettings(caller: Caller): { client: string; maxQueuedBytes: number; heartbeatMs: number } {
+export function streamSettings(caller: Caller): { client: string; maxQueuedBytes: number; heartbeatMs: number; onClose?: () => void } {
   const config = getConfig();
-  return { client: caller.ip, maxQueuedBytes: config.maxQueuedBytes, heartbeatMs: config.heartbeatMs };
+  return { client: caller.ip, maxQueuedBytes: config.maxQueuedBytes, heartbeatMs: config.heartbeatMs, onClose: caller.release };
 }

@@ -34,23 +34,41 @@ export function route<Context = unknown>(
     const cors = allowedCors(request, render);
     if (cors instanceof Response) return cors;
     let response: Response;
+    let caller: Caller | undefined;
     try {
-      const caller = guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated });
+      caller = await guard(request, { opensStream: options.opensStream ?? false, authenticated: options.authenticated });
       if (options.opensStream && request.method === 'HEAD') {
         // Next answers HEAD with the GET handler, and Node drops the body: a real stream would
         // stay open, unread and uncounted-out, forever. Headers are all HEAD asks for.
         response = new Response(null, { headers: SSE_HEADERS });
+        caller.release?.();
       } else if (options.opensStream && isShuttingDown()) {
         response = goAway();
+        caller.release?.();
       } else {
         response = await run(request, caller, context);
+        if (caller.release) holdSlot(request, response, caller.release);
       }
     } catch (error) {
+      caller?.release?.();
       response = render(toApiError(error, request));
     }
     for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
     return response;
   };
+}
+
+/**
+ * A shared stream slot (see `Caller.release`) is the stream's to give back when it closes; when
+ * the route answered without one (a 204, an error), it is given back now. The request's abort
+ * gives it back too, should a producer not pass it on to its stream.
+ */
+function holdSlot(request: Request, response: Response, release: () => void): void {
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    release();
+    return;
+  }
+  request.signal.addEventListener('abort', release, { once: true });
 }
 
 /**

@@ -43,6 +43,11 @@ export interface SseResponseOptions {
   /** Who the stream is counted under for per-client caps (the client IP); see {@link countOpenStreams}. */
   client?: string;
   /**
+   * Runs once when the stream ends, whichever way: for bookkeeping outside the process, such as
+   * a stream slot held in a store shared by several servers.
+   */
+  onClose?: () => void;
+  /**
    * Starts producing events. Called once the stream is open; may return a cleanup function, which
    * runs exactly once, whichever way the stream ends.
    */
@@ -271,6 +276,11 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       }
     }
     registry.closedByReason[reason] = (registry.closedByReason[reason] ?? 0) + 1;
+    try {
+      this.options.onClose?.();
+    } catch {
+      // Bookkeeping must not keep the stream from closing.
+    }
     leaveHeartbeat(this, this.heartbeatMs);
     const tagged = this.options.tag ? registry.tagged.get(this.options.tag) : undefined;
     if (tagged?.delete(this) && tagged.size === 0) registry.tagged.delete(this.options.tag!);

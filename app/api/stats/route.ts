@@ -3,6 +3,8 @@ import { chatStats } from '@/lib/server/chat-runs';
 import { getClock } from '@/lib/server/clock';
 import { eventLoopDelay, formatEventLoopLine } from '@/lib/server/event-loop';
 import { preflight, route } from '@/lib/http/route';
+import { clusterStreams, redisHealth } from '@/lib/server/redis';
+import { instanceId } from '@/lib/server/redis/instance';
 import { getStreamStats } from '@/lib/sse/server';
 
 /**
@@ -12,9 +14,14 @@ import { getStreamStats } from '@/lib/sse/server';
 export const GET = route({}, async (request) => {
   const streams = getStreamStats();
   const loop = eventLoopDelay();
+  const redis = await redisHealth();
   if (new URL(request.url).searchParams.get('log') === '1') console.log(formatEventLoopLine(loop, streams.openStreams));
   return Response.json(
     {
+      instance: instanceId(),
+      redis,
+      // With Redis: every live instance and its open streams.
+      ...(redis.status !== 'off' && { cluster: await clusterStreams() }),
       openStreams: streams.openStreams,
       openStreamsByRoute: streams.openByLabel,
       topicSubscribers: { clock: getClock().topic.size },

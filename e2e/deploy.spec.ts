@@ -1,0 +1,184 @@
+import { expect, test } from '@playwright/test';
+import type { SseEvent } from '../lib/sse/types';
+import { startCluster, startInstance, type Cluster, type Instance } from './support/cluster';
+import { readEventsUntil } from './helpers';
+
+// What a Node host runs: the standalone server (`node .next/standalone/server.js`), alone and as a
+// cluster of two behind nginx (deploy/nginx.conf) sharing a real redis-server. Each process here
+// is started on free ports by the test and stopped by it.
+
+test.describe.configure({ mode: 'serial' });
+
+/** Distinct event ids in `events`: one per clock tick. */
+const ticks = (events: SseEvent[]) => new Set(events.map((event) => event.lastEventId).filter(Boolean)).size;
+
+test.describe('the standalone server', () => {
+  let instance: Instance;
+
+  test.beforeAll(async () => {
+    instance = await startInstance('standalone', { SSE_MAX_STREAMS_PER_IP: '1', CLOCK_INTERVAL_MS: '200' });
+  });
+  test.afterAll(async () => {
+    await instance?.stop();
+  });
+
+  test('serves public/ files and the build’s static chunks', async () => {
+    const robots = await fetch(`${instance.url}/robots.txt`);
+    expect(robots.status).toBe(200);
+    const html = await (await fetch(`${instance.url}/`)).text();
+    const chunk = html.match(/\/_next\/static\/[^"']+\.js/)?.[0];
+    expect(chunk, 'the page links a static chunk').toBeTruthy();
+    const script = await fetch(`${instance.url}${chunk}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+  });
+
+  test('runs the instrumentation hook: the peer address is stamped, a forged one is ignored', async () => {
+    // One stream allowed per client. Were the hook not installed, the forged private header would
+    // make the second request another client and let it in.
+    const controller = new AbortController();
+    const first = await fetch(`${instance.url}/api/clock`, { signal: controller.signal });
+    expect(first.status).toBe(200);
+    const second = await fetch(`${instance.url}/api/clock`, { headers: { 'x-sse-peer-address': '203.0.113.7' } });
+    expect(second.status).toBe(429);
+    controller.abort();
+  });
+
+  test('reports its INSTANCE_ID and that Redis is off', async () => {
+    const health = await (await fetch(`${instance.url}/api/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', instance: 'standalone', redis: 'off' });
+  });
+
+  test('a REDIS_URL that is not a redis URL stops the process at startup with one line', async () => {
+    await expect(startInstance('bad-url', { REDIS_URL: 'http://127.0.0.1:6379' })).rejects.toThrow(
+      /Configuration error: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+  });
+
+  test('SIGTERM ends open streams at once and the process exits 0 once drained', async () => {
+    const response = await fetch(`${instance.url}/api/clock`);
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    instance.program.child.kill('SIGTERM');
+    // The stream ends (rather than hanging) and the process exits cleanly once its connections
+    // are gone (code 1 would mean lib/http/lifecycle.ts gave up waiting).
+    while (!(await reader.read()).done);
+    expect(await instance.program.exited).toBe(0);
+  });
+});
+
+test.describe('two instances behind nginx with Redis', () => {
+  let cluster: Cluster;
+
+  test.beforeAll(async () => {
+    test.setTimeout(90_000);
+    // 40 requests per client in any 20 s: room for the other tests, few enough to reach.
+    cluster = await startCluster({ env: { CLOCK_INTERVAL_MS: '200', SSE_RATE_BURST: '40', SSE_RATE_LIMIT: '120', SSE_MAX_STREAMS_PER_IP: '3' } });
+  });
+  test.afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test('nginx spreads requests over both instances, with no stickiness', async () => {
+    const seen = new Set<string>();
+    for (let index = 0; index < 4; index++) {
+      const health = await (await fetch(`${cluster.url}/api/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', redis: 'ok' });
+      seen.add(health.instance);
+    }
+    expect([...seen].sort()).toEqual(['app-1', 'app-2']);
+  });
+
+  test('an event stream through nginx arrives event by event, not buffered', async () => {
+    // Three clock ticks at 200 ms: were nginx buffering, none would arrive before its buffer filled.
+    const { response, events } = await readEventsUntil(`${cluster.url}/api/clock`, {}, (received) =>
+      ticks(received) >= 3,
+    );
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(ticks(events)).toBeGreaterThanOrEqual(3);
+  });
+
+  test('/api/stats names the instance that answered and its Redis state', async () => {
+    const stats = await (await fetch(`${cluster.url}/api/stats`)).json();
+    expect(stats.instance).toMatch(/^app-[12]$/);
+    expect(stats.redis).toEqual({ status: 'ok' });
+  });
+
+  test('/api/stats lists every instance of the cluster with its open streams', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${cluster.instances[0]!.url}/api/clock`, { signal: controller.signal });
+    expect(stream.status).toBe(200);
+    await expect
+      .poll(async () => (await (await fetch(`${cluster.url}/api/stats`)).json()).cluster, { timeout: 15_000 })
+      .toEqual([
+        { instance: 'app-1', openStreams: 1 },
+        { instance: 'app-2', openStreams: 0 },
+      ]);
+    controller.abort();
+  });
+
+  test('the rate limit holds at its configured total across both instances', async () => {
+    // Straight to the instances, alternating, as one client (they trust one proxy hop, so the
+    // X-Forwarded-For entry names the client). Counted per instance, 80 would pass.
+    const client = { 'X-Forwarded-For': '198.51.100.77' };
+    const statuses: number[] = [];
+    for (let index = 0; index < 44; index++) {
+      const instance = cluster.instances[index % 2]!;
+      statuses.push((await fetch(`${instance.url}/api/stats`, { headers: client })).status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(40);
+    expect(statuses.slice(40)).toEqual([429, 429, 429, 429]);
+  });
+
+  test('the per-client stream cap holds at its configured total across both instances', async () => {
+    const client = { 'X-Forwarded-For': '198.51.100.88' };
+    const open = async (instance: Instance) => {
+      const controller = new AbortController();
+      const response = await fetch(`${instance.url}/api/clock`, { headers: client, signal: controller.signal });
+      return { status: response.status, close: () => controller.abort() };
+    };
+    const [one, two] = cluster.instances as [Instance, Instance];
+    const held = [await open(one), await open(one), await open(two)];
+    expect(held.map((stream) => stream.status)).toEqual([200, 200, 200]);
+    // Counted per instance, app-2 would take two more.
+    const refused = await open(two);
+    expect(refused.status).toBe(429);
+    // A stream closed on one instance frees its slot for the other.
+    held[0]!.close();
+    await expect.poll(async () => {
+      const stream = await open(two);
+      if (stream.status === 200) held.push(stream);
+      return stream.status;
+    }).toBe(200);
+    for (const stream of held) stream.close();
+  });
+
+  test('Redis killed: health says degraded with the reason on every instance; back once Redis is', async () => {
+    test.setTimeout(60_000);
+    await cluster.redis.kill();
+    for (const instance of cluster.instances) {
+      await expect
+        .poll(async () => (await (await fetch(`${instance.url}/api/health`)).json()) as Record<string, unknown>)
+        .toMatchObject({ status: 'degraded', redis: 'degraded', reason: expect.stringMatching(/ECONNREFUSED|closed/) });
+    }
+    // New streams get a clear 503 with Retry-After, on either instance, rather than a hang.
+    for (const instance of cluster.instances) {
+      const refused = await fetch(`${instance.url}/api/clock`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBeTruthy();
+      expect((await refused.json()).error.code).toBe('unavailable');
+    }
+    await cluster.redis.restart();
+    for (const instance of cluster.instances) {
+      await expect
+        .poll(async () => (await (await fetch(`${instance.url}/api/health`)).json()) as Record<string, unknown>, {
+          timeout: 15_000,
+        })
+        .toMatchObject({ status: 'ok', redis: 'ok' });
+      expect(instance.program.child.exitCode).toBeNull();
+    }
+    const { events } = await readEventsUntil(`${cluster.url}/api/clock`, {}, (received) => ticks(received) >= 2);
+    expect(ticks(events)).toBeGreaterThanOrEqual(2);
+  });
+});
