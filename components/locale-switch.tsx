@@ -7,8 +7,8 @@ import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, LOCALES, type Locale } from '@/i1
 
 /**
  * Switches the language in place: it saves the choice in a cookie and re-renders the page on the
- * server. The URL does not change and `router.refresh()` keeps client state and the scroll
- * position, so the reader stays where they were.
+ * server. The URL does not change and `router.refresh()` keeps client state; the switch itself puts
+ * the block the reader was looking at back where it was.
  */
 // What the reader is looking at: the text blocks of the article (not a sidebar that sits beside
 // it), else of the page; the same blocks in every language.
@@ -40,6 +40,11 @@ function restorePlace(place: Place): void {
   if (block) window.scrollBy(0, block.getBoundingClientRect().top - place.top);
 }
 
+/** How long after switching the reader's place is held against the page settling. */
+const HOLD_MS = 1000;
+/** What the reader does to move the page themselves, which ends the hold. */
+const READER_INPUT = ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const;
+
 /** Remembers the reader's choice for a year, for every page of the site. */
 function saveLocale(locale: Locale): void {
   document.cookie = `${LOCALE_COOKIE}=${locale}; path=/; max-age=${LOCALE_COOKIE_MAX_AGE}; samesite=lax`;
@@ -52,11 +57,29 @@ export function LocaleSwitch() {
   const [pending, startTransition] = useTransition();
   const place = useRef<Place | undefined>(undefined);
 
-  // The page has re-rendered in the new language: put the reader back on the same block.
+  // The page has re-rendered in the new language: put the reader back on the same block. Right
+  // after the commit that brings the new language, the page is scrolled to the top once more
+  // (seen in Chromium: no script call does it, the page's height is clamped while the refreshed
+  // tree settles), which left the block ~340 px low. So the place is held for the frames of the
+  // next second, until the reader scrolls, types or touches the page themselves.
   useEffect(() => {
-    if (!place.current) return;
-    restorePlace(place.current);
+    const target = place.current;
+    if (!target) return;
     place.current = undefined;
+    const until = performance.now() + HOLD_MS;
+    let frame = 0;
+    const stop = () => {
+      cancelAnimationFrame(frame);
+      for (const type of READER_INPUT) window.removeEventListener(type, stop);
+    };
+    const hold = () => {
+      restorePlace(target);
+      if (performance.now() < until) frame = requestAnimationFrame(hold);
+      else stop();
+    };
+    for (const type of READER_INPUT) window.addEventListener(type, stop, { passive: true });
+    hold();
+    return stop;
   }, [current]);
 
   function choose(locale: Locale) {
