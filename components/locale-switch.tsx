@@ -57,11 +57,9 @@ export function LocaleSwitch() {
   const [pending, startTransition] = useTransition();
   const place = useRef<Place | undefined>(undefined);
 
-  // The page has re-rendered in the new language: put the reader back on the same block. Right
-  // after the commit that brings the new language, the page is scrolled to the top once more
-  // (seen in Chromium: no script call does it, the page's height is clamped while the refreshed
-  // tree settles), which left the block ~340 px low. So the place is held for the frames of the
-  // next second, until the reader scrolls, types or touches the page themselves.
+  // The page has re-rendered in the new language: put the reader back on the same block, and hold
+  // it there for the frames of the next second (widgets and late layout still move the page),
+  // until the reader scrolls, types or touches the page themselves.
   useEffect(() => {
     const target = place.current;
     if (!target) return;

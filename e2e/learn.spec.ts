@@ -177,7 +177,8 @@ test('the dashboard shows moving numbers while clock and chat streams are open, 
 });
 
 test('switching the language keeps the block the reader was looking at in place', async ({ browser }) => {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'Accept-Language': 'zh-CN' } });
+  // The project's device sets an English locale, whose Accept-Language would win without this.
+  const context = await browser.newContext({ locale: 'zh-CN', extraHTTPHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' } });
   const page = await context.newPage();
   await page.goto('/learn/production#slow');
   const slow = page.locator('h2#slow');
