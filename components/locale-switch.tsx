@@ -24,9 +24,18 @@ interface Place {
   top: number;
 }
 
-/** The first block at or below the top of the viewport, and where it sits. */
+/**
+ * The block the reader is on: the heading the URL's #fragment names while it is in view (they
+ * came to read it), else the first block at or below the top of the viewport; and where it sits.
+ */
 function readPlace(): Place | undefined {
   const all = blocks();
+  const named = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  const index = named ? Array.prototype.indexOf.call(all, named) : -1;
+  if (named && index >= 0) {
+    const box = named.getBoundingClientRect();
+    if (box.bottom > 0 && box.top < window.innerHeight) return { index, top: box.top };
+  }
   for (let index = 0; index < all.length; index++) {
     const box = all[index]!.getBoundingClientRect();
     if (box.bottom > 0) return { index, top: box.top };

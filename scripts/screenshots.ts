@@ -97,13 +97,16 @@ async function main() {
         for (const colorScheme of ['light', 'dark'] as const) {
           const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1, isMobile: width === 'phone', hasTouch: width === 'phone' });
           await context.addCookies([{ name: 'NEXT_LOCALE', value: locale, url: server.url }]);
-          const page = await context.newPage();
           for (const shot of shots) {
+            // A page of its own per shot: closing it closes the streams it opened, which would
+            // otherwise hold the origin's six HTTP/1.1 connections.
+            const page = await context.newPage();
             await page.goto(server.url + shot.path);
             await shot.prepare?.(page);
             const file = join(OUT, `${shot.name}-${locale}-${width}-${colorScheme}.png`);
             await page.screenshot({ path: file });
             console.log(file);
+            await page.close();
           }
           await context.close();
         }
