@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useCallback, useEffect, useState } from 'react';
 
 interface SessionStatus {
@@ -14,6 +15,7 @@ interface SessionStatus {
  * gets from `POST /api/session`.
  */
 export function AuthBar({ token, onTokenChange }: { token: string; onTokenChange: (token: string) => void }) {
+  const t = useTranslations('authBar');
   const [status, setStatus] = useState<SessionStatus>();
   const [message, setMessage] = useState('');
 
@@ -27,8 +29,8 @@ export function AuthBar({ token, onTokenChange }: { token: string; onTokenChange
     fetch('/api/session', { cache: 'no-store' })
       .then((response) => (response.ok ? (response.json() as Promise<SessionStatus>) : undefined))
       .then((value) => value && setStatus(value))
-      .catch(() => setMessage('Could not reach /api/session.'));
-  }, []);
+      .catch(() => setMessage(t('unreachable')));
+  }, [t]);
 
   async function signIn() {
     const response = await fetch('/api/session', {
@@ -37,13 +39,13 @@ export function AuthBar({ token, onTokenChange }: { token: string; onTokenChange
       body: JSON.stringify({ token }),
     });
     const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-    setMessage(response.ok ? 'Cookie set: EventSource sends it with every request.' : (body.error?.message ?? `HTTP ${response.status}`));
+    setMessage(response.ok ? t('cookieSet') : (body.error?.message ?? `HTTP ${response.status}`));
     await refresh();
   }
 
   async function signOut() {
     await fetch('/api/session', { method: 'DELETE' });
-    setMessage('Cookie cleared.');
+    setMessage(t('cookieCleared'));
     await refresh();
   }
 
@@ -51,20 +53,20 @@ export function AuthBar({ token, onTokenChange }: { token: string; onTokenChange
     <div className="panel auth-bar" data-testid="auth-bar">
       <span className="note" data-testid="auth-status">
         {status === undefined
-          ? 'Checking the server…'
+          ? t('checking')
           : status.required
-            ? `The server requires a token. EventSource cookie: ${status.authenticated ? 'signed in' : 'not signed in'}.`
-            : 'No token configured (SSE_AUTH_TOKEN unset): the API is open.'}
+            ? t(status.authenticated ? 'requiredIn' : 'requiredOut')
+            : t('open')}
       </span>
       <label>
-        bearer token{' '}
-        <input value={token} onChange={(event) => onTokenChange(event.target.value)} placeholder="token" data-testid="token" />
+        {t('tokenLabel')}{' '}
+        <input value={token} onChange={(event) => onTokenChange(event.target.value)} placeholder={t('tokenPlaceholder')} data-testid="token" />
       </label>
       <button type="button" onClick={signIn} disabled={!token} data-testid="sign-in">
-        Sign in (cookie)
+        {t('signIn')}
       </button>
       <button type="button" onClick={signOut} data-testid="sign-out">
-        Sign out
+        {t('signOut')}
       </button>
       {message ? (
         <span className="note" data-testid="auth-message" role="status">

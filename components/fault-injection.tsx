@@ -4,6 +4,7 @@
 // Whether the server has fault injection on is known on the server only: the root layout reads it
 // and provides it here, so a control can hide itself instead of failing when pressed.
 
+import { useTranslations } from 'next-intl';
 import { createContext, use, type ReactNode } from 'react';
 
 const FaultInjection = createContext(false);
@@ -24,16 +25,17 @@ export function newClientTag(prefix: string): string {
  * a line saying how to turn it on (`<testId>-drop-off`).
  */
 export function DropButton({ testId, disabled, onDrop }: { testId: string; disabled: boolean; onDrop: () => void }) {
+  const t = useTranslations('faultInjection');
   if (!use(FaultInjection)) {
     return (
       <span className="note" data-testid={`${testId}-drop-off`}>
-        Drop connection needs fault injection: start the server with <code>SSE_FAULT_INJECTION=on</code>.
+        {t.rich('off', { code: (chunks) => <code>{chunks}</code> })}
       </span>
     );
   }
   return (
     <button type="button" onClick={onDrop} disabled={disabled} data-testid={`${testId}-drop`}>
-      Drop connection
+      {t('drop')}
     </button>
   );
 }

@@ -1,3 +1,4 @@
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 
 /** One line of a panel's event log. */
@@ -23,12 +24,15 @@ export interface StreamPanelProps {
 
 /** The frame both transports share: state, figures, controls and a readable event log. */
 export function StreamPanel({ testId, title, subtitle, state, stats, controls, log, children }: StreamPanelProps) {
+  const t = useTranslations('streamPanel');
+  // States are the hooks' own words; one without a translation is shown as it is.
+  const stateKey = `state.${state}` as 'state.open';
   return (
     <section className="panel" data-testid={`${testId}-panel`} aria-label={title}>
       <div className="panel-head">
         <h2>{title}</h2>
         <span className="badge" data-state={state} data-testid={`${testId}-state`} role="status">
-          {state}
+          {t.has(stateKey) ? t(stateKey) : state}
         </span>
       </div>
       <p className="panel-sub">{subtitle}</p>
@@ -41,8 +45,8 @@ export function StreamPanel({ testId, title, subtitle, state, stats, controls, l
         ))}
       </dl>
       <div className="controls">{controls}</div>
-      <ol className="log" data-testid={`${testId}-log`} aria-label={`${title} event log`}>
-        {log.length === 0 ? <li className="empty">No events yet.</li> : null}
+      <ol className="log" data-testid={`${testId}-log`} aria-label={t('eventLog', { title })}>
+        {log.length === 0 ? <li className="empty">{t('empty')}</li> : null}
         {log.map((entry) => (
           <li key={entry.key}>
             <span className="time">{entry.time}</span>

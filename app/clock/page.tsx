@@ -1,18 +1,21 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
+import type { ReactNode } from 'react';
 import { ClockDemo } from '@/components/clock/clock-demo';
 
-export const metadata: Metadata = { title: 'Live clock' };
+const code = (chunks: ReactNode) => <code>{chunks}</code>;
 
-export default function ClockPage() {
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('clockPage');
+  return { title: t('title') };
+}
+
+export default async function ClockPage() {
+  const t = await getTranslations('clockPage');
   return (
     <>
-      <h1>Live clock</h1>
-      <p className="lead">
-        One stream, <code>GET /api/clock</code>, read two ways at once. The server sends a <code>message</code> on connect,
-        an <code>update</code> every tick from one shared timer, and each connection its own <code>notification</code>{' '}
-        about five seconds after it connected. The notification carries no id and is never replayed, so the last event id
-        stays on the shared sequence of updates. Close one side and watch the other carry on.
-      </p>
+      <h1>{t('title')}</h1>
+      <p className="lead">{t.rich('lead', { code })}</p>
       <ClockDemo url="/api/clock" />
     </>
   );

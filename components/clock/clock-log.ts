@@ -1,3 +1,4 @@
+import type { useTranslations } from 'next-intl';
 import type { LogEntry } from '@/components/stream-panel';
 import { decodeClockEvent, type ClockEvent } from '@/lib/clock/protocol';
 import type { SseEvent } from '@/lib/sse/types';
@@ -7,18 +8,21 @@ export const LOG_LIMIT = 50;
 
 let nextKey = 0;
 
-function describe(event: ClockEvent): string {
+/** The clock namespace of the messages: log lines are UI text, the payloads they quote are not. */
+export type ClockTranslator = ReturnType<typeof useTranslations<'clock'>>;
+
+function describe(t: ClockTranslator, event: ClockEvent): string {
   switch (event.type) {
     case 'message':
       return event.data;
     case 'update':
-      return `${new Date(event.data.timestamp).toLocaleTimeString()} · random ${event.data.random}`;
+      return t('log.update', { time: new Date(event.data.timestamp).toLocaleTimeString(), random: event.data.random });
     case 'notification':
       return `${event.data.title}: ${event.data.message}`;
     case 'reset':
-      return `missed events (${event.data.reason}); continuing live from #${event.data.latestId}`;
+      return t('log.reset', { reason: event.data.reason, latestId: event.data.latestId });
     case 'resumed':
-      return `resumed after #${event.data.after}: ${event.data.replayed} missed events replayed`;
+      return t('log.resumed', { after: event.data.after, replayed: event.data.replayed });
   }
 }
 
@@ -26,8 +30,8 @@ function describe(event: ClockEvent): string {
  * Turns a received clock event into a readable log line. Events that advance the id sequence show
  * their id; one the protocol does not know is shown as sent.
  */
-export function describeClockEvent(event: SseEvent, decoded = decodeClockEvent(event.type, event.data)): LogEntry {
-  const text = decoded ? describe(decoded) : event.data;
+export function describeClockEvent(t: ClockTranslator, event: SseEvent, decoded = decodeClockEvent(event.type, event.data)): LogEntry {
+  const text = decoded ? describe(t, decoded) : event.data;
   const numbered = decoded?.type === 'update' && event.lastEventId;
   return { key: nextKey++, time: new Date().toLocaleTimeString(), type: event.type, text: numbered ? `#${event.lastEventId} · ${text}` : text };
 }

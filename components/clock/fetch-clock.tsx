@@ -1,6 +1,7 @@
 'use client';
 
-import { useCallback, useState } from 'react';
+import { useTranslations } from 'next-intl';
+import { useCallback, useState, type ReactNode } from 'react';
 import { StreamPanel } from '@/components/stream-panel';
 import { useEventStream } from '@/hooks/use-event-stream';
 import { ClockControls, clockStats } from './clock-parts';
@@ -11,8 +12,11 @@ import { useClockFeed } from './use-clock-feed';
 // The raw view keeps only the tail of the wire, however long the tab stays open.
 const RAW_LIMIT = 4000;
 
+const code = (chunks: ReactNode) => <code>{chunks}</code>;
+
 /** The clock through `fetch()` + SSE Lab's parser, with the raw frames it received. */
 export function FetchClock({ url, token }: { url: string; token: string }) {
+  const t = useTranslations('clock');
   const feed = useClockFeed();
   const [tag] = useState(() => newClientTag('fetch'));
   const [raw, setRaw] = useState('');
@@ -31,7 +35,10 @@ export function FetchClock({ url, token }: { url: string; token: string }) {
       onChunk,
       onReconnect: (info) => {
         setBackoff(`${info.delayMs} ms`);
-        feed.note('reconnect', `attempt ${info.attempt} after ${info.reason}; waiting ${info.delayMs} ms, resuming after #${info.lastEventId || '—'}`);
+        feed.note(
+          'reconnect',
+          t('fetch.reconnect', { attempt: info.attempt, reason: info.reason, delay: info.delayMs, lastId: info.lastEventId || '—' }),
+        );
       },
       onDone: (error) => {
         if (error) feed.note('error', error.message);
@@ -42,15 +49,10 @@ export function FetchClock({ url, token }: { url: string; token: string }) {
   return (
     <StreamPanel
       testId="fetch"
-      title="fetch() + parser"
-      subtitle={
-        <>
-          <code>fetch()</code> reads <code>response.body</code> through <code>lib/sse</code>: any method and headers, our own
-          back-off with jitter, <code>Last-Event-ID</code> and a liveness timeout.
-        </>
-      }
+      title={t('fetch.title')}
+      subtitle={t.rich('fetch.subtitle', { code })}
       state={stream.state}
-      stats={clockStats(feed, { lastEventId: stream.lastEventId, reconnects: stream.reconnects, backoff })}
+      stats={clockStats(t, feed, { lastEventId: stream.lastEventId, reconnects: stream.reconnects, backoff })}
       controls={
         <ClockControls
           testId="fetch"
@@ -65,9 +67,9 @@ export function FetchClock({ url, token }: { url: string; token: string }) {
       log={feed.log}
     >
       <details open>
-        <summary>Raw frames received</summary>
+        <summary>{t('fetch.raw')}</summary>
         <pre className="raw" data-testid="fetch-raw">
-          {raw || '(nothing yet)'}
+          {raw || t('fetch.rawEmpty')}
         </pre>
       </details>
     </StreamPanel>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useCallback, useRef, useState } from 'react';
 import type { LogEntry } from '@/components/stream-panel';
 import { CLOCK_EVENT_TYPES, decodeClockEvent, parseClockId, SEQUENCED_CLOCK_EVENT_TYPES } from '@/lib/clock/protocol';
@@ -20,6 +21,7 @@ export interface IdCheck {
 
 /** Counts per event type, an id check and a bounded log, fed one event at a time. */
 export function useClockFeed() {
+  const t = useTranslations('clock');
   const [counts, setCounts] = useState<Record<string, number>>(ZERO_COUNTS);
   const [log, setLog] = useState<LogEntry[]>([]);
   const [ids, setIds] = useState<IdCheck>({ gaps: 0, duplicates: 0, replayed: 0 });
@@ -28,7 +30,7 @@ export function useClockFeed() {
   const record = useCallback((event: SseEvent) => {
     const decoded = decodeClockEvent(event.type, event.data);
     setCounts((current) => ({ ...current, [event.type]: (current[event.type] ?? 0) + 1 }));
-    setLog((current) => pushLog(current, describeClockEvent(event, decoded)));
+    setLog((current) => pushLog(current, describeClockEvent(t, event, decoded)));
     if (decoded?.type === 'resumed') {
       const { replayed } = decoded.data;
       setIds((current) => ({ ...current, replayed: current.replayed + replayed }));
@@ -45,7 +47,7 @@ export function useClockFeed() {
       if (previous !== undefined && id <= previous) setIds((current) => ({ ...current, duplicates: current.duplicates + 1 }));
       lastId.current = id;
     }
-  }, []);
+  }, [t]);
 
   const note = useCallback((type: string, text: string) => {
     setLog((current) => pushLog(current, { key: Date.now() + Math.random(), time: new Date().toLocaleTimeString(), type, text }));

@@ -47,6 +47,20 @@ const CHARTS: ChartSpec[] = [
 
 const COLOURS = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
 
+/** Axis and grid colours, read from the page's CSS variables so the charts follow dark mode. */
+interface ChartTheme {
+  text: string;
+  grid: string;
+}
+
+function readTheme(): ChartTheme {
+  const style = getComputedStyle(document.documentElement);
+  return {
+    text: style.getPropertyValue('--muted').trim() || '#5b6472',
+    grid: style.getPropertyValue('--border').trim() || '#dde1e7',
+  };
+}
+
 /** The columns of one chart: x (seconds) then one array per series. */
 type Columns = number[][];
 
@@ -74,6 +88,20 @@ export function Dashboard() {
   // The charts, made once; uPlot touches the DOM when loaded, so it is imported here, in the browser.
   useEffect(() => {
     let cancelled = false;
+    // uPlot paints a canvas, where CSS colours do not reach: its axes read this theme on every
+    // draw, and a change of the system's colour scheme reads it again and redraws.
+    const theme = { current: readTheme() };
+    const scheme = window.matchMedia('(prefers-color-scheme: dark)');
+    const onScheme = () => {
+      theme.current = readTheme();
+      for (const plot of plots.current) plot.redraw(false, true);
+    };
+    scheme.addEventListener('change', onScheme);
+    const axis = (): uPlot.Axis => ({
+      stroke: () => theme.current.text,
+      grid: { stroke: () => theme.current.grid, width: 1 },
+      ticks: { stroke: () => theme.current.grid, width: 1 },
+    });
     void import('uplot').then(({ default: UPlot }) => {
       if (cancelled) return;
       plots.current = CHARTS.map((chart, index) => {
@@ -83,7 +111,7 @@ export function Dashboard() {
             width: Math.max(260, target.clientWidth),
             height: 160,
             series: [{}, ...chart.series.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
-            axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }],
+            axes: [axis(), axis()],
             legend: { live: false },
           },
           columns.current[index] as uPlot.AlignedData,
@@ -93,6 +121,7 @@ export function Dashboard() {
     });
     return () => {
       cancelled = true;
+      scheme.removeEventListener('change', onScheme);
       for (const plot of plots.current) plot.destroy();
       plots.current = [];
     };

@@ -2,6 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
+import { CLOCK_EVENT_TYPES } from '@/lib/clock/protocol';
 
 interface Received {
   type: string;
@@ -9,8 +10,6 @@ interface Received {
   data: string;
 }
 
-// The clock's event types (lib/server/clock.ts); unnamed events would arrive as 'message'.
-const TYPES = ['message', 'update', 'notification', 'resumed', 'reset'];
 const KEEP = 6;
 
 /** A live EventSource on /api/clock: its readyState and the last events it dispatched. */
@@ -28,7 +27,7 @@ export function ClockEvents() {
       setCount((n) => n + 1);
       setEvents((list) => [{ type: event.type, id: event.lastEventId, data: event.data }, ...list].slice(0, KEEP));
     };
-    for (const type of TYPES) source.addEventListener(type, onEvent);
+    for (const type of CLOCK_EVENT_TYPES) source.addEventListener(type, onEvent);
     source.onopen = () => setReadyState(source.readyState);
     source.onerror = () => setReadyState(source.readyState);
     return () => {

@@ -2,6 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
+import { CLOCK_EVENT_TYPES } from '@/lib/clock/protocol';
 
 const STREAMS = 7;
 
@@ -28,10 +29,11 @@ export function ConnectionLimit() {
     sources.forEach((source, i) => {
       source.onopen = update;
       source.onerror = update;
-      source.addEventListener('update', () => {
+      const onEvent = () => {
         counts[i] = (counts[i] ?? 0) + 1;
         update();
-      });
+      };
+      for (const type of CLOCK_EVENT_TYPES) source.addEventListener(type, onEvent);
     });
     update();
     return () => {
