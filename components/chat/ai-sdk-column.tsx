@@ -9,10 +9,9 @@ import { createAiSdkTransport } from './ai-sdk-transport';
 import { TurnView } from './chat-column';
 import type { ToolCard, Turn, TurnStatus } from './chat-state';
 import type { Ask } from './chat-transport';
-import { readInFlightAt, writeInFlightAt } from './in-flight';
+import { readInFlight, writeInFlight } from './in-flight';
 
-// Its own key, apart from the transport columns' `sse-lab:chat:*`: the run id here is a UI run's.
-const STORAGE_KEY = 'sse-lab:ai-sdk-chat';
+const COLUMN = 'ai-sdk';
 
 /** What the playground can do with this column. */
 export interface AiSdkColumnHandle {
@@ -61,7 +60,7 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
     latestToken.current = token;
   }, [token]);
 
-  const [restored] = useState(() => readInFlightAt(STORAGE_KEY));
+  const [restored] = useState(() => readInFlight(COLUMN));
   const runId = useRef(restored?.streamId);
   const [shownRunId, setShownRunId] = useState(restored?.streamId);
   const [metas, setMetas] = useState<TurnMeta[]>(() =>
@@ -72,17 +71,7 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
 
   const forget = () => {
     runId.current = undefined;
-    writeInFlightAt(STORAGE_KEY, undefined);
-  };
-  const pending = useRef({ count: 0, firstAt: 0 });
-  const frame = useRef<number | null>(null);
-  const flushTokens = () => {
-    if (frame.current !== null) cancelAnimationFrame(frame.current);
-    frame.current = null;
-    const { count, firstAt } = pending.current;
-    if (count === 0) return;
-    pending.current = { count: 0, firstAt: 0 };
-    updateLast((meta) => ({ ...meta, tokens: meta.tokens + count, firstTokenAt: meta.firstTokenAt ?? firstAt }));
+    writeInFlight(COLUMN, undefined);
   };
   const updateLast = (update: (meta: TurnMeta) => TurnMeta) => setMetas((list) => (list.length ? [...list.slice(0, -1), update(list.at(-1)!)] : list));
 
@@ -96,26 +85,17 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
           // The server ended the answer: nothing left to resume. (Not useChat's onFinish, which
           // also runs when a reload cuts the connection, the very case resuming is for.)
           if (chunk.type === 'finish' || chunk.type === 'error') forget();
-          if (chunk.type === 'text-delta') {
-            // Counted a frame at a time, as the other columns batch their tokens.
-            const batch = pending.current;
-            if (batch.count === 0) batch.firstAt = at;
-            batch.count++;
-            frame.current ??= requestAnimationFrame(flushTokens);
-          } else if (chunk.type === 'finish') {
-            flushTokens();
+          if (chunk.type === 'text-delta') updateLast((meta) => ({ ...meta, tokens: meta.tokens + 1, firstTokenAt: meta.firstTokenAt ?? at }));
+          else if (chunk.type === 'finish') {
             const finishReason: FinishReason = chunk.finishReason === 'length' ? 'length' : 'stop';
             updateLast((meta) => ({ ...meta, finishReason, endedAt: at }));
-          } else if (chunk.type === 'error') {
-            flushTokens();
-            updateLast((meta) => ({ ...meta, endedAt: at }));
-          }
+          } else if (chunk.type === 'error') updateLast((meta) => ({ ...meta, endedAt: at }));
         },
         onRunId(id) {
           runId.current = id;
           setShownRunId(id);
           const ask = current.current;
-          if (ask) writeInFlightAt(STORAGE_KEY, { prompt: ask.prompt, seed: ask.seed, streamId: id });
+          if (ask) writeInFlight(COLUMN, { prompt: ask.prompt, seed: ask.seed, streamId: id });
         },
       },
       {
@@ -128,8 +108,6 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
   const chat = useAiSdkChat({
     transport,
     resume: true,
-    // One render a frame at most while tokens stream, as the other columns.
-    experimental_throttle: 16,
     messages: restored ? [{ id: 'restored-user', role: 'user', parts: [{ type: 'text', text: restored.prompt }] }] : [],
   });
   const { messages, status, error, sendMessage, stop, setMessages } = chat;

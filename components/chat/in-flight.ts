@@ -9,13 +9,8 @@ function key(column: string): string {
 
 /** The answer that was streaming in `column` before a reload, if any. */
 export function readInFlight(column: string): InFlight | undefined {
-  return readInFlightAt(key(column));
-}
-
-/** The answer in flight stored under sessionStorage key `storageKey`, if any. */
-export function readInFlightAt(storageKey: string): InFlight | undefined {
   try {
-    const value = JSON.parse(sessionStorage.getItem(storageKey) ?? 'null') as Partial<InFlight> | null;
+    const value = JSON.parse(sessionStorage.getItem(key(column)) ?? 'null') as Partial<InFlight> | null;
     return value && typeof value.prompt === 'string' && typeof value.seed === 'number' && typeof value.streamId === 'string'
       ? { prompt: value.prompt, seed: value.seed, streamId: value.streamId }
       : undefined;
@@ -26,14 +21,9 @@ export function readInFlightAt(storageKey: string): InFlight | undefined {
 
 /** Remembers the answer in flight in `column`, or forgets it (`undefined`). */
 export function writeInFlight(column: string, value: InFlight | undefined): void {
-  writeInFlightAt(key(column), value);
-}
-
-/** Remembers the answer in flight under sessionStorage key `storageKey`, or forgets it. */
-export function writeInFlightAt(storageKey: string, value: InFlight | undefined): void {
   try {
-    if (value) sessionStorage.setItem(storageKey, JSON.stringify(value));
-    else sessionStorage.removeItem(storageKey);
+    if (value) sessionStorage.setItem(key(column), JSON.stringify(value));
+    else sessionStorage.removeItem(key(column));
   } catch {
     // Storage can be full or off (private mode); reload-resume is a nicety.
   }
