@@ -109,6 +109,8 @@ test('every playground case: the browser, our parser and the spec agree', async 
 test('the playground runs a stream typed by hand, escapes included', async ({ page, baseURL }) => {
   await useLocale(page, 'en', baseURL);
   await page.goto('/playground');
+  // Let the first case's own run finish before typing, so its stream cannot interleave.
+  await expect(page.getByTestId('browser-events')).toHaveAttribute('data-events', JSON.stringify(PLAYGROUND_CASES[0]!.expected.events));
   await page.getByTestId('input').fill('event: typed\\r\\ndata: by hand\\r\\n\\r\\n');
   await page.getByTestId('run').click();
   const expected = JSON.stringify([{ type: 'typed', data: 'by hand', lastEventId: '' }]);
