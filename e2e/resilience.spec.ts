@@ -71,23 +71,31 @@ test('reloading /chat mid-answer picks the answer up where the server has it', a
 });
 
 test('a reload whose answer the server no longer has shows "finished"; one lost in a restart shows "lost"', async ({ page }) => {
-  await page.goto('/chat');
   // What a column keeps while an answer streams, naming a stream this server never had (as after
-  // its retention): the server answers 204.
-  const stored = (streamId: string) =>
-    page.evaluate((id) => {
+  // its retention): the server answers 204. It is stored from another page of the same origin,
+  // before /chat loads: stored while /chat hydrates, the columns could read it on their first load,
+  // reattach, end and forget it before the reload the test means.
+  const openWithStored = async (streamId: string) => {
+    await page.goto('/api/health');
+    await page.evaluate((id) => {
       for (const column of ['es', 'fetch']) sessionStorage.setItem(`sse-lab:chat:${column}`, JSON.stringify({ prompt: 'Hi', seed: 1, streamId: id }));
     }, streamId);
-  await stored('neverSeenStream');
-  await page.reload();
+    await page.goto('/chat');
+  };
+  await openWithStored('neverSeenStream');
   await expect(page.getByTestId('fetch-connection')).toHaveText('finished');
   await expect(page.getByTestId('fetch-error')).toContainText('Finished');
   // EventSource sees only an error and a closed connection, whatever the status.
   await expect(page.getByTestId('es-connection')).toHaveText('error');
   await expect(page.getByTestId('es-error')).toContainText('cannot tell which');
   // Once ended, the answer is forgotten: another reload reattaches to nothing.
-  await page.reload();
+  const reattaches: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/chat')) reattaches.push(request.url());
+  });
+  await page.reload({ waitUntil: 'networkidle' });
   await expect(page.getByTestId('fetch-turn')).toHaveCount(0);
+  expect(reattaches).toEqual([]);
 
   // A run lost in a server restart answers 410 stream_lost. Restarting the shared test server is
   // not an option here, so this answer stands in for the server's.
@@ -96,8 +104,7 @@ test('a reload whose answer the server no longer has shows "finished"; one lost 
       ? route.fulfill({ status: 410, contentType: 'application/json', body: JSON.stringify({ error: { code: 'stream_lost', message: 'Lost in a restart.' } }) })
       : route.continue(),
   );
-  await stored('lostStream');
-  await page.reload();
+  await openWithStored('lostStream');
   await expect(page.getByTestId('fetch-connection')).toHaveText('lost');
   await expect(page.getByTestId('fetch-error')).toContainText('Lost');
 });
