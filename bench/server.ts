@@ -6,11 +6,11 @@
  * error, Ctrl-C, SIGTERM), so a bench never leaves one behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from '../e2e/support/processes';
 
 /** The project root: npm runs scripts there, and `next start` serves the `.next/` in it. */
 const ROOT = process.cwd();
@@ -87,16 +87,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     for (const child of children) child.kill('SIGKILL');
     process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 function exited(child: ChildProcess): boolean {
