@@ -4,30 +4,13 @@ import { ApiError } from '../lib/http/errors';
 import { encodeEvent } from '../lib/sse/encoder';
 import { anthropicErrorResponse, anthropicEvents, anthropicMessage } from '../lib/chat/formats/anthropic';
 import type { Turn } from '../lib/chat/formats/turn';
+import { CALL_TURN as CALL, TEXT_TURN as TEXT } from './fixtures/turns';
 
 const CONTEXT = { id: 'msg_1', model: 'sim' };
 const START =
   'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"sim","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":0}}}\n\n' +
   'event: ping\ndata: {"type":"ping"}\n\n';
 
-const TEXT: Turn = {
-  promptTokens: 3,
-  events: [
-    { type: 'text', text: 'Hi', delayMs: 50 },
-    { type: 'text', text: ' there', delayMs: 7 },
-    { type: 'finish', reason: 'stop', usage: { promptTokens: 3, completionTokens: 2 }, delayMs: 5 },
-  ],
-};
-
-const CALL: Turn = {
-  promptTokens: 3,
-  events: [
-    { type: 'tool-start', id: 'call_1', name: 'web_search', delayMs: 40 },
-    { type: 'tool-input', json: '{"query":"', delayMs: 0 },
-    { type: 'tool-input', json: 'sse"}', delayMs: 9 },
-    { type: 'finish', reason: 'tool_calls', usage: { promptTokens: 3, completionTokens: 2 }, delayMs: 0 },
-  ],
-};
 
 function bytes(turn: Turn): string {
   return anthropicEvents(turn, CONTEXT)

@@ -5,28 +5,11 @@ import { encodeEvent } from '../lib/sse/encoder';
 import { openAiChunks, openAiCompletion, openAiErrorResponse } from '../lib/chat/formats/openai';
 import { RequestError } from '../lib/chat/formats/request';
 import { simulateTurn, turnText, type Turn } from '../lib/chat/formats/turn';
+import { CALL_TURN as CALL, TEXT_TURN as TEXT } from './fixtures/turns';
 
 const CONTEXT = { id: 'chatcmpl-1', model: 'sim', created: 1700000000, includeUsage: false };
 const HEAD = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"sim","choices":[';
 
-const TEXT: Turn = {
-  promptTokens: 3,
-  events: [
-    { type: 'text', text: 'Hi', delayMs: 50 },
-    { type: 'text', text: ' there', delayMs: 7 },
-    { type: 'finish', reason: 'stop', usage: { promptTokens: 3, completionTokens: 2 }, delayMs: 5 },
-  ],
-};
-
-const CALL: Turn = {
-  promptTokens: 4,
-  events: [
-    { type: 'tool-start', id: 'call_1', name: 'web_search', delayMs: 40 },
-    { type: 'tool-input', json: '{"query":"', delayMs: 0 },
-    { type: 'tool-input', json: 'sse"}', delayMs: 9 },
-    { type: 'finish', reason: 'tool_calls', usage: { promptTokens: 4, completionTokens: 2 }, delayMs: 0 },
-  ],
-};
 
 function bytes(turn: Turn, includeUsage = false): string {
   return openAiChunks(turn, { ...CONTEXT, includeUsage })
