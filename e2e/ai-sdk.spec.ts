@@ -1,23 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
-import type { ChatMessage, ChatStep } from '../lib/chat/protocol';
-import { simulateChat } from '../lib/chat/simulate';
+import { model, modelText } from './helpers';
 
 // The AI SDK's own transport and reader against POST /v1/ui/chat on next start. The transport
 // validates every chunk against the SDK's schema and fails the stream on one it does not know.
 const ASK = 'What are server-sent events?';
 const LOOKUP = 'Look up the docs on EventSource';
-
-function model(prompt: string, seed: number): ChatStep[] {
-  const messages: ChatMessage[] = [{ role: 'user', content: prompt }];
-  return [...simulateChat(messages, { delayMs: 0, seed })];
-}
-
-function modelText(prompt: string, seed: number): string {
-  return model(prompt, seed)
-    .map((step) => (step.type === 'token' ? step.data.text : ''))
-    .join('');
-}
 
 async function ask(baseURL: string, prompt: string, seed: number): Promise<{ message: UIMessage; chunks: UIMessageChunk[] }> {
   const transport = new DefaultChatTransport<UIMessage>({ api: `${baseURL}/v1/ui/chat`, headers: { 'X-Delay-Ms': '0', 'X-Seed': String(seed) } });

@@ -1,3 +1,5 @@
+import type { ChatMessage, ChatStep } from '../lib/chat/protocol';
+import { simulateChat } from '../lib/chat/simulate';
 import { createParser } from '../lib/sse/parser';
 import type { SseEvent } from '../lib/sse/types';
 
@@ -64,4 +66,17 @@ export function postChat(baseURL: string, body: unknown, headers: Record<string,
     headers: { 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
+}
+
+/** The simulated model's steps for one user prompt, as /api/chat streams them (no pacing). */
+export function model(prompt: string, seed: number): ChatStep[] {
+  const messages: ChatMessage[] = [{ role: 'user', content: prompt }];
+  return [...simulateChat(messages, { delayMs: 0, seed })];
+}
+
+/** The text the model answers `prompt` with for `seed`. */
+export function modelText(prompt: string, seed: number): string {
+  return model(prompt, seed)
+    .map((step) => (step.type === 'token' ? step.data.text : ''))
+    .join('');
 }

@@ -1,8 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { expect, test } from '@playwright/test';
 import OpenAI from 'openai';
-import type { ChatMessage, ChatStep } from '../lib/chat/protocol';
-import { simulateChat } from '../lib/chat/simulate';
+import { model, modelText } from './helpers';
 import { startServer, type TestServer } from './support/server';
 
 // The official clients, pointed at our server. X-Delay-Ms: 0 makes the model answer at once;
@@ -24,18 +23,6 @@ function openai(baseURL: string, options: Partial<ConstructorParameters<typeof O
 
 function anthropic(baseURL: string, options: Partial<ConstructorParameters<typeof Anthropic>[0]> = {}): Anthropic {
   return new Anthropic({ baseURL, apiKey: 'unused', maxRetries: 0, defaultHeaders: FAST, ...options });
-}
-
-/** The model's own steps for one user prompt, as /api/chat streams them. */
-function model(prompt: string, seed: number): ChatStep[] {
-  const messages: ChatMessage[] = [{ role: 'user', content: prompt }];
-  return [...simulateChat(messages, { delayMs: 0, seed })];
-}
-
-function modelText(prompt: string, seed: number): string {
-  return model(prompt, seed)
-    .map((step) => (step.type === 'token' ? step.data.text : ''))
-    .join('');
 }
 
 function modelCall(prompt: string, seed: number): { id: string; input: Record<string, unknown> } {
