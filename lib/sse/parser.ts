@@ -45,8 +45,9 @@ const DEFAULT_MAX_BUFFER_SIZE = 4 * 1024 * 1024;
  * Creates a parser that implements the WHATWG HTML algorithm for interpreting an event stream
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
  *
- * It runs in linear time whatever the chunking: every character is scanned once, and a line split
- * over many chunks is kept as fragments and joined once, when its end arrives.
+ * It runs in linear time whatever the chunking: a chunk is searched once for a CR (to pick the
+ * LF-only loop that nearly every stream takes) and its line ends are then found in one pass; a line
+ * split over many chunks is kept as fragments and joined once, when its end arrives.
  */
 export function createParser(options: ParserOptions): Parser {
   const { onEvent, onRetry, onComment } = options;
