@@ -15,17 +15,19 @@ import { isExternalUrl, safeUrl } from '@/lib/markdown/urls';
  * images are not loaded: an image shows as a link to it, so an answer cannot make the browser fetch
  * a URL by itself.
  *
- * While an answer streams, the text is split into blocks (see `splitBlocks`): every block but the
- * last is unchanged and memoized, so each update parses and renders the last block only. That block
- * is first completed by `remend`: `**bol` renders as bold "bol", a link still arriving as its label.
+ * The text is split into blocks (see `splitBlocks`): every block but the last is unchanged and
+ * memoized, so each update of a streaming answer parses and renders the last block only. While the
+ * answer is still `streaming`, that block is first completed by `remend`: `**bol` renders as bold
+ * "bol", a link still arriving as its label, an unclosed fence as code marked `data-open`. A
+ * finished text is rendered as written: its `a [b` keeps its bracket.
  */
-export function Markdown({ text }: { text: string }) {
+export function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
   const blocks = splitBlocks(text);
   return (
     <div className="markdown">
       {blocks.map((block, index) =>
         // Keyed by position: while an answer streams only its last block changes.
-        index === blocks.length - 1 ? (
+        index === blocks.length - 1 && streaming ? (
           <Block key={index} source={remend(block.source, REMEND)} open={block.openFence} />
         ) : (
           <Block key={index} source={block.source} open={false} />

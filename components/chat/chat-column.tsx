@@ -65,7 +65,7 @@ export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: T
         </div>
         <ToolCards turn={turn} />
         <div data-testid={live ? `${testId}-answer` : undefined}>
-          <Markdown text={turn.text} />
+          <Markdown text={turn.text} streaming={turn.status === 'submitted' || turn.status === 'streaming'} />
         </div>
         {turn.error ? (
           <p className="turn-error" role="alert" data-testid={live ? `${testId}-error` : undefined}>
