@@ -63,13 +63,15 @@ describe('limits shared through Redis', () => {
   });
 
   it('slots of an instance that stops renewing lapse; renewed ones do not', async () => {
-    const dying = createSharedLimits(a, { perMinute: 600, burst: 100, slotTtlMs: 600 });
-    const living = createSharedLimits(b, { perMinute: 600, burst: 100, slotTtlMs: 600 });
+    // Renewed every second, lapsing after three without: only a stall of two seconds on this
+    // shared machine could let a renewed slot lapse.
+    const dying = createSharedLimits(a, { perMinute: 600, burst: 100, slotTtlMs: 3000 });
+    const living = createSharedLimits(b, { perMinute: 600, burst: 100, slotTtlMs: 3000 });
     try {
       assert.ok(await dying.acquireStream('198.51.100.4', 2));
       assert.ok(await living.acquireStream('198.51.100.4', 2));
       dying.stop(); // as if SIGKILLed: no release, no renewal
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 3500));
       assert.ok(await living.acquireStream('198.51.100.4', 2), 'the dead instance’s slot lapsed');
       assert.equal(await living.acquireStream('198.51.100.4', 2), undefined, 'the living one’s slots were renewed');
       assert.equal(await a.commands().zCard(streamSlotsKey('198.51.100.4')), 2);
