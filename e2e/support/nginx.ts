@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, listening, runProgram, tmpFolder, waitFor } from './processes';
 import { requireTool } from './tools';
@@ -33,6 +33,9 @@ export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
     url: `http://127.0.0.1:${port}`,
     port,
     // SIGTERM is nginx's fast shutdown: it does not wait for open event streams to end.
-    stop: () => program.stop('SIGTERM', 5000),
+    async stop() {
+      await program.stop('SIGTERM', 5000);
+      rmSync(prefix, { recursive: true, force: true });
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { requireTool } from './tools';
 import { freePort, listening, runProgram, tmpFolder, waitFor, type Program } from './processes';
 
@@ -32,6 +33,7 @@ export async function startRedis(): Promise<RedisServer> {
     restart: start,
     async stop() {
       await program?.stop('SIGTERM', 5000);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
