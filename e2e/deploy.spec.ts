@@ -154,6 +154,33 @@ test.describe('two instances behind nginx with Redis', () => {
     for (const stream of held) stream.close();
   });
 
+  test('the cap counts the /v1 model streams too, which take their slot once the body asks for a stream', async () => {
+    const client = { 'X-Forwarded-For': '198.51.100.111', 'Content-Type': 'application/json', 'X-Delay-Ms': '500' };
+    const body = JSON.stringify({ model: 'sse-lab-sim', stream: true, messages: [{ role: 'user', content: 'What are server-sent events?' }] });
+    const controllers: AbortController[] = [];
+    const open = async (instance: Instance) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      return fetch(`${instance.url}/v1/chat/completions`, { method: 'POST', headers: client, body, signal: controller.signal });
+    };
+    const [one, two] = cluster.instances as [Instance, Instance];
+    try {
+      expect([(await open(one)).status, (await open(two)).status, (await open(one)).status]).toEqual([200, 200, 200]);
+      const refused = await open(two);
+      expect(refused.status).toBe(429);
+      expect((await refused.json()).error).toMatchObject({ type: 'rate_limit_error' });
+      // A whole answer (stream: false) holds no stream slot, so it is still served.
+      const whole = await fetch(`${two.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...client, 'X-Delay-Ms': '0' },
+        body: body.replace('"stream":true', '"stream":false'),
+      });
+      expect(whole.status).toBe(200);
+    } finally {
+      for (const controller of controllers) controller.abort();
+    }
+  });
+
   test('a stream that ends by itself gives its slot back: more echo streams than the cap, one after another, all answer', async () => {
     // The playground's echo streams a few bytes and ends on its own (no client abort): were its
     // slot kept, the fourth of these would be refused, here and on every instance.

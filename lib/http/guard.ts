@@ -6,6 +6,7 @@ import { countOpenStreams } from '@/lib/sse/server';
 import { authenticate, principalOf } from './auth';
 import { clientIp } from './client-ip';
 import { getConfig } from './config';
+import { isShuttingDown } from './lifecycle';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
 
 // Real ids are short; a long one is garbage or an attack, not a cursor to look up.
@@ -18,8 +19,9 @@ export interface Caller {
   principal: string | undefined;
   /**
    * With `REDIS_URL` set, a request that opens a stream holds one of its client's stream slots
-   * across the cluster; this gives it back (idempotent). The stream's close calls it, through
-   * {@link streamSettings}; the route wrapper calls it when no stream was opened after all.
+   * across the cluster (taken by the guard, or by {@link claimStream}); this gives it back
+   * (idempotent). The stream's close calls it, through {@link streamSettings}; the route wrapper
+   * calls it when no stream was opened after all.
    */
   release?: () => void;
 }
@@ -108,6 +110,19 @@ export function assertStreamCapacity(caller: Pick<Caller, 'ip'>): void {
   if (countOpenStreams() >= config.maxStreams) {
     throw new ApiError('unavailable', 'This server holds as many streams as it may; try again shortly.', { 'Retry-After': '5' });
   }
+}
+
+/**
+ * For a route that knows whether it streams only once it has read its body (the `/v1` model
+ * routes answer `stream: false` as one JSON document): the checks an `opensStream` route passes in
+ * the guard, made when it decides to stream. Refuses during shutdown (503), past the client's or
+ * the process's stream cap, and with Redis takes one of the client's slots across the cluster,
+ * which the stream gives back through {@link streamSettings} (call that after this).
+ */
+export async function claimStream(caller: Caller): Promise<void> {
+  if (isShuttingDown()) throw new ApiError('unavailable', 'The server is shutting down; try again.', { 'Retry-After': '1' });
+  assertStreamCapacity(caller);
+  caller.release ??= await acquireSharedSlot(caller.ip, getConfig());
 }
 
 /** The per-stream settings from the configuration, for `createSseResponse`. */

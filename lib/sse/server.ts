@@ -76,7 +76,7 @@ export interface SseSource {
 }
 
 /** The options of {@link createSseResponse} a route decides (caps, faults), as opposed to the producer's. */
-export type StreamSettings = Pick<SseResponseOptions, 'client' | 'maxQueuedBytes' | 'heartbeatMs' | 'dropAfter' | 'tag'>;
+export type StreamSettings = Pick<SseResponseOptions, 'client' | 'maxQueuedBytes' | 'heartbeatMs' | 'dropAfter' | 'tag' | 'onClose'>;
 
 /** What a producer writes to: one open event stream. */
 export interface SseConnection {

@@ -5,8 +5,7 @@ import { simulateTurn, turnDuration } from '@/lib/chat/formats/turn';
 import { DEFAULT_DELAY_MS } from '@/lib/chat/simulate';
 import { readJsonBody } from '@/lib/http/body';
 import { ApiError } from '@/lib/http/errors';
-import { assertStreamCapacity, streamSettings } from '@/lib/http/guard';
-import { isShuttingDown } from '@/lib/http/lifecycle';
+import { claimStream, streamSettings } from '@/lib/http/guard';
 import { preflight, route } from '@/lib/http/route';
 import { abortableDelay } from '@/lib/sse/backoff';
 import { pacedResponse } from '@/lib/server/paced-stream';
@@ -31,9 +30,8 @@ const messages = route({ renderError: anthropicErrorResponse }, async (request, 
     if (!result.ok) throw new ApiError('internal', result.message);
     return Response.json(result.message, { headers: { 'Cache-Control': 'no-store' } });
   }
-  if (isShuttingDown()) throw new ApiError('unavailable', 'The server is shutting down; try again.', { 'Retry-After': '1' });
-  // Checked once the body is in: the counts may have moved while it arrived.
-  assertStreamCapacity(caller);
+  // Only now is it known to be a stream: the caps (across the cluster with Redis) apply here.
+  await claimStream(caller);
   return pacedResponse(request, anthropicEvents(turn, context), 'anthropic', streamSettings(caller));
 });
 
