@@ -302,7 +302,9 @@ test.describe('the guard, on a server with a token and a tight rate', () => {
 
   test.describe.configure({ mode: 'serial' });
   test.beforeAll(async () => {
-    server = await startServer({ SSE_AUTH_TOKEN: TOKEN, SSE_RATE_LIMIT: '60', SSE_RATE_BURST: '3', SSE_TRUST_PROXY: '1' });
+    // A burst of three, refilled one every ten seconds: no request is given back while a test runs,
+    // however slow the machine.
+    server = await startServer({ SSE_AUTH_TOKEN: TOKEN, SSE_RATE_LIMIT: '6', SSE_RATE_BURST: '3', SSE_TRUST_PROXY: '1' });
   });
   test.afterAll(async () => {
     await server?.stop();
