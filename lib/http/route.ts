@@ -59,9 +59,11 @@ export function route<Context = unknown>(
 }
 
 /**
- * A shared stream slot (see `Caller.release`) is the stream's to give back when it closes; when
- * the route answered without one (a 204, an error), it is given back now. The request's abort
- * gives it back too, should a producer not pass it on to its stream.
+ * A shared stream slot (see `Caller.release`) is the stream's to give back when it closes (every
+ * producer passes it on: `streamSettings(caller).onClose`); when the route answered without a
+ * stream (a 204, an error), it is given back now. The request's abort gives it back too when the
+ * client goes away first. Next does not abort the request of a response that ended normally, so
+ * that abort alone would leak the slot of every stream that ends by itself.
  */
 function holdSlot(request: Request, response: Response, release: () => void): void {
   if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {

@@ -30,11 +30,22 @@ export function parseEchoRequest(params: URLSearchParams): { bytes: Uint8Array; 
  * ends. The bytes are the reader's own stream (BOM, bare CRs and all), so they bypass the encoder
  * on purpose: re-encoding them would hide exactly what the playground is there to show. No
  * `retry:` is sent first either, for the same reason: a BOM must be the stream's first bytes.
+ * `onClose` runs once, when the stream has ended or its client went away (the guard's stream slot
+ * is given back there).
  */
-export function echoResponse(bytes: Uint8Array, splitAt: number[], signal: AbortSignal): Response {
+export function echoResponse(bytes: Uint8Array, splitAt: number[], signal: AbortSignal, onClose?: () => void): Response {
   const chunks = splitBytes(bytes, splitAt);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const stop = () => clearTimeout(timer);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    onClose?.();
+  };
+  const stop = () => {
+    clearTimeout(timer);
+    close();
+  };
   signal.addEventListener('abort', stop, { once: true });
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -46,6 +57,7 @@ export function echoResponse(bytes: Uint8Array, splitAt: number[], signal: Abort
         else {
           signal.removeEventListener('abort', stop);
           controller.close();
+          close();
         }
       };
       write();

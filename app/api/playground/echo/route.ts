@@ -7,9 +7,9 @@ import { echoResponse, parseEchoRequest } from '@/lib/playground/echo';
  * as `text/event-stream`, cut into chunks at the offsets, then ends. The parser playground feeds
  * the browser's own EventSource through it.
  */
-export const GET = route({ opensStream: true }, (request) => {
+export const GET = route({ opensStream: true }, (request, caller) => {
   const { bytes, splitAt } = parseEchoRequest(new URL(request.url).searchParams);
-  return echoResponse(bytes, splitAt, request.signal);
+  return echoResponse(bytes, splitAt, request.signal, caller.release);
 });
 
 export const OPTIONS = preflight(['GET']);
