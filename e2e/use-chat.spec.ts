@@ -49,16 +49,12 @@ test.describe('/chat: the AI SDK useChat column', () => {
     await expect(page.getByTestId('ai-metrics')).toContainText('finish: stop');
     // The same stats as the other columns, and plainly none where the AI SDK has no such thing.
     await expect(page.getByTestId('ai-run-id')).toHaveText(/^[A-Za-z0-9_-]{9}…$/);
-    for (const [stat, none] of [
-      ['last-id', 'none: no event ids'],
-      ['reconnects', 'none: useChat does not reconnect'],
-      ['backoff', 'none in the AI SDK'],
-    ] as const) {
+    for (const stat of ['last-id', 'reconnects', 'backoff']) {
       await expect(page.getByTestId(`es-${stat}`)).toBeVisible();
-      await expect(page.getByTestId(`ai-${stat}`)).toHaveText(none);
+      await expect(page.getByTestId(`ai-${stat}`)).toHaveText('none');
     }
     await expect(page.getByTestId('ai-resumed')).toHaveText('no');
-    await expect(page.getByTestId('ai-stats-note')).toContainText('no event ids');
+    await expect(page.getByTestId('ai-stats-note')).toContainText('none: the AI SDK has no such thing. Its UI message stream carries no event ids');
     await expect(page.getByTestId('ai-stats-note')).toContainText('neither reconnects a dropped stream on its own nor backs off');
   });
 
@@ -68,12 +64,12 @@ test.describe('/chat: the AI SDK useChat column', () => {
     await expect(page.getByTestId('ai-answer')).not.toBeEmpty();
     await expect(page.getByTestId('ai-status')).toHaveText('streaming');
     // The page's load asked to resume once, and the server had nothing (useChat's resume: true).
-    await expect(page.getByTestId('ai-resume-asks')).toHaveText('1: 1 had nothing (204)');
+    await expect(page.getByTestId('ai-resume-asks')).toHaveText('204');
     await expect(page.getByTestId('ai-replayed')).toHaveText('0');
     await page.reload();
     await expect(page.getByTestId('ai-resumed')).toHaveText('yes');
-    await expect(page.getByTestId('ai-resume-asks')).toHaveText('1: 1 replayed');
-    await expect(page.getByTestId('ai-replayed')).toHaveText(/^[1-9]\d* chunks, from the first$/);
+    await expect(page.getByTestId('ai-resume-asks')).toHaveText('replay');
+    await expect(page.getByTestId('ai-replayed')).toHaveText(/^[1-9]\d* chunks$/);
     await expect(page.getByTestId('ai-status')).toHaveText('ready', { timeout: 60_000 });
     await expect(page.getByTestId('ai-turn')).toHaveCount(1);
     expect(await copiedAnswer(page, 'ai')).toBe(modelText(prompt, 11));
@@ -82,6 +78,7 @@ test.describe('/chat: the AI SDK useChat column', () => {
     await expect(page.getByTestId('ai-panel')).toBeVisible();
     await expect(page.getByTestId('ai-turn')).toHaveCount(0);
     await expect(page.getByTestId('ai-resumed')).toHaveText('no');
+    await expect(page.getByTestId('ai-resume-asks')).toHaveText('204');
   });
 
   test('the tool card shows the input object filling in while it streams, then the whole input', async ({ page }) => {

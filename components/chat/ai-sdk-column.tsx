@@ -46,12 +46,9 @@ function toolCards(message: UIMessage | undefined): ToolCard[] {
   });
 }
 
-// The resumes asked for since the page loaded, as `2: 1 replayed, 1 had nothing (204)`.
+// The resumes asked for since the page loaded, in order: `204` (nothing to resume) or `replay`.
 function resumeAsksText(asks: readonly ('stream' | 'nothing')[]): string {
-  if (asks.length === 0) return '0';
-  const streams = asks.filter((outcome) => outcome === 'stream').length;
-  const parts = [streams > 0 ? `${streams} replayed` : '', asks.length > streams ? `${asks.length - streams} had nothing (204)` : ''];
-  return `${asks.length}: ${parts.filter(Boolean).join(', ')}`;
+  return asks.length === 0 ? '—' : asks.map((outcome) => (outcome === 'stream' ? 'replay' : '204')).join(', ');
 }
 
 function textOf(message: UIMessage | undefined): string {
@@ -193,15 +190,15 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
         </div>
         <div className="stat">
           <dt>last event id</dt>
-          <dd data-testid="ai-last-id">none: no event ids</dd>
+          <dd data-testid="ai-last-id">none</dd>
         </div>
         <div className="stat">
           <dt>reconnects</dt>
-          <dd data-testid="ai-reconnects">none: useChat does not reconnect</dd>
+          <dd data-testid="ai-reconnects">none</dd>
         </div>
         <div className="stat">
           <dt>back-off</dt>
-          <dd data-testid="ai-backoff">none in the AI SDK</dd>
+          <dd data-testid="ai-backoff">none</dd>
         </div>
         <div className="stat">
           <dt>resumed</dt>
@@ -209,7 +206,7 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
         </div>
         <div className="stat">
           <dt>replayed</dt>
-          <dd data-testid="ai-replayed">{lastMeta?.resumed ? `${lastMeta.resumeChunks} chunks, from the first` : 0}</dd>
+          <dd data-testid="ai-replayed">{lastMeta?.resumed ? `${lastMeta.resumeChunks} chunks` : 0}</dd>
         </div>
         <div className="stat">
           <dt>resume asks</dt>
@@ -217,10 +214,11 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
         </div>
       </dl>
       <p className="note" data-testid="ai-stats-note">
-        What the other columns show that the AI SDK has no such thing for: its UI message stream carries no event ids, and{' '}
-        <code>useChat</code> neither reconnects a dropped stream on its own nor backs off. It only resumes: once when the page loads (
-        <code>resume: true</code>, a <code>GET</code> that the server answers 204 when there is nothing to resume), and again when the tab
-        becomes visible after a network drop. A resume replays the answer from its first chunk, not from where the page left off.
+        <strong>none</strong>: the AI SDK has no such thing. Its UI message stream carries no event ids, and <code>useChat</code> neither
+        reconnects a dropped stream on its own nor backs off. It only resumes: once when the page loads (<code>resume: true</code>), and
+        again when the tab becomes visible after a network drop. <em>resume asks</em> lists each: <code>204</code>, nothing to resume, or{' '}
+        <code>replay</code>, which starts the answer over from its first chunk, not from where the page left off (<em>replayed</em> counts
+        the chunks read on it).
       </p>
       <div className="controls">
         <button
