@@ -81,6 +81,20 @@ test.describe('/chat: the AI SDK useChat column', () => {
     await expect(page.getByTestId('ai-resume-asks')).toHaveText('204');
   });
 
+  test('after a network failure useChat asks to resume again when the tab becomes visible', async ({ page }) => {
+    // The page's load asked once: nothing to resume.
+    await expect(page.getByTestId('ai-resume-asks')).toHaveText('204');
+    // The question's POST fails as a dropped network would (fetch rejects with a TypeError).
+    await page.route('**/v1/ui/chat', (route) => route.abort('internetdisconnected'));
+    await ask(page, 'What are server-sent events?', { seed: 3, delay: 1 });
+    await expect(page.getByTestId('ai-connection')).toHaveText('error');
+    await expect(page.getByTestId('ai-resume-asks')).toHaveText('204');
+    // useChat's only way back: the tab turning visible again after a disconnect. The POST never
+    // reached the server, so there is no run id to resume by and the server has nothing.
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await expect(page.getByTestId('ai-resume-asks')).toHaveText('204, 204');
+  });
+
   test('the tool card shows the input object filling in while it streams, then the whole input', async ({ page }) => {
     const prompt = 'Look up the docs on Last-Event-ID';
     const call = model(prompt, 7).find((step) => step.type === 'tool' && step.data.state === 'call');
