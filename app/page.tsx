@@ -80,7 +80,7 @@ export default async function HomePage() {
           <tbody>
             {COMPARISON.map((row) => (
               <tr key={row.key}>
-                <th scope="row">{t(`compare.rows.${row.key}.aspect`)}</th>
+                <th scope="row">{t.rich(`compare.rows.${row.key}.aspect`, { code })}</th>
                 <td>{t.rich(`compare.rows.${row.key}.eventSource`, { code })}</td>
                 <td>{t.rich(`compare.rows.${row.key}.fetch`, { code })}</td>
                 <td>

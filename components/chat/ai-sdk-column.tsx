@@ -5,7 +5,7 @@ import type { UIMessage, UIMessageChunk } from 'ai';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { bearer } from '@/lib/client/api';
 import type { FinishReason } from '@/lib/chat/protocol';
-import { createAiSdkTransport } from './ai-sdk-transport';
+import { createAiSdkTransport, type ChunkSource } from './ai-sdk-transport';
 import { TurnView } from './chat-column';
 import type { ToolCard, Turn, TurnStatus } from './chat-state';
 import type { Ask } from './chat-transport';
@@ -29,6 +29,8 @@ interface TurnMeta {
   tokens: number;
   finishReason?: FinishReason;
   resumed: boolean;
+  /** Chunks read on resume streams: the server replays the run from its first chunk, then goes on live. */
+  resumeChunks: number;
 }
 
 // The AI SDK's tool part states, as our card's.
@@ -42,6 +44,11 @@ function toolCards(message: UIMessage | undefined): ToolCard[] {
     if (part.state === 'output-available') return [{ ...base, state: 'result', output: part.output }];
     return [{ ...base, state: 'call' }];
   });
+}
+
+// The resumes asked for since the page loaded, in order: `204` (nothing to resume) or `replay`.
+function resumeAsksText(asks: readonly ('stream' | 'nothing')[]): string {
+  return asks.length === 0 ? '—' : asks.map((outcome) => (outcome === 'stream' ? 'replay' : '204')).join(', ');
 }
 
 function textOf(message: UIMessage | undefined): string {
@@ -64,9 +71,11 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
   const runId = useRef(restored?.streamId);
   const [shownRunId, setShownRunId] = useState(restored?.streamId);
   const [metas, setMetas] = useState<TurnMeta[]>(() =>
-    restored ? [{ prompt: restored.prompt, seed: restored.seed, startedAt: performance.now(), tokens: 0, resumed: true }] : [],
+    restored ? [{ prompt: restored.prompt, seed: restored.seed, startedAt: performance.now(), tokens: 0, resumed: false, resumeChunks: 0 }] : [],
   );
   const current = useRef<Omit<Ask, 'delayMs'> | undefined>(restored);
+  // Every resume useChat asked for since the page loaded, and what the server had.
+  const [resumeAsks, setResumeAsks] = useState<('stream' | 'nothing')[]>([]);
   const delay = useRef(30);
 
   const forget = () => {
@@ -80,8 +89,9 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
   const [transport] = useState(() =>
     createAiSdkTransport(
       {
-        onChunk(chunk: UIMessageChunk) {
+        onChunk(chunk: UIMessageChunk, source: ChunkSource) {
           const at = performance.now();
+          if (source === 'resume') updateLast((meta) => ({ ...meta, resumed: true, resumeChunks: meta.resumeChunks + 1 }));
           // The server ended the answer: nothing left to resume. (Not useChat's onFinish, which
           // also runs when a reload cuts the connection, the very case resuming is for.)
           if (chunk.type === 'finish' || chunk.type === 'error') forget();
@@ -96,6 +106,9 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
           setShownRunId(id);
           const ask = current.current;
           if (ask) writeInFlight(COLUMN, { prompt: ask.prompt, seed: ask.seed, streamId: id });
+        },
+        onResume(outcome) {
+          setResumeAsks((asks) => [...asks, outcome]);
         },
       },
       {
@@ -119,7 +132,7 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
     ask(ask) {
       current.current = ask;
       delay.current = ask.delayMs;
-      setMetas((list) => [...list, { prompt: ask.prompt, seed: ask.seed, startedAt: performance.now(), tokens: 0, resumed: false }]);
+      setMetas((list) => [...list, { prompt: ask.prompt, seed: ask.seed, startedAt: performance.now(), tokens: 0, resumed: false, resumeChunks: 0 }]);
       void sendMessage({ text: ask.prompt });
     },
     clear() {
@@ -176,10 +189,37 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
           <dd data-testid="ai-run-id">{shownRunId ? `${shownRunId.slice(0, 9)}…` : '—'}</dd>
         </div>
         <div className="stat">
+          <dt>last event id</dt>
+          <dd data-testid="ai-last-id">none</dd>
+        </div>
+        <div className="stat">
+          <dt>reconnects</dt>
+          <dd data-testid="ai-reconnects">none</dd>
+        </div>
+        <div className="stat">
+          <dt>back-off</dt>
+          <dd data-testid="ai-backoff">none</dd>
+        </div>
+        <div className="stat">
           <dt>resumed</dt>
           <dd data-testid="ai-resumed">{lastMeta?.resumed ? 'yes' : 'no'}</dd>
         </div>
+        <div className="stat">
+          <dt>replayed</dt>
+          <dd data-testid="ai-replayed">{lastMeta?.resumed ? `${lastMeta.resumeChunks} chunks` : 0}</dd>
+        </div>
+        <div className="stat">
+          <dt>resume asks</dt>
+          <dd data-testid="ai-resume-asks">{resumeAsksText(resumeAsks)}</dd>
+        </div>
       </dl>
+      <p className="note" data-testid="ai-stats-note">
+        <strong>none</strong>: the AI SDK has no such thing. Its UI message stream carries no event ids, and <code>useChat</code> neither
+        reconnects a dropped stream on its own nor backs off. It only resumes: once when the page loads (<code>resume: true</code>), and
+        again when the tab becomes visible after a network drop. <em>resume asks</em> lists each: <code>204</code>, nothing to resume, or{' '}
+        <code>replay</code>, which starts the answer over from its first chunk, not from where the page left off (<em>replayed</em> counts
+        the chunks read on it).
+      </p>
       <div className="controls">
         <button
           type="button"

@@ -1,20 +1,40 @@
 // The AI SDK's own HTTP transport, pointed at our UI message stream route, with two additions a
 // chat column needs: it tells a listener every chunk it reads (for the token count and the finish
-// reason, which `useChat` does not expose), and it resumes by the run id the server named.
+// reason, which `useChat` does not expose) and every resume the SDK asks for, and it resumes by the
+// run id the server named.
 
 import { DefaultChatTransport, type UIMessage, type UIMessageChunk } from 'ai';
 
 /** The route `DefaultChatTransport` posts to. */
 export const UI_CHAT_API = '/v1/ui/chat';
 
+/** Which request a chunk came from: the question's POST, or a resume's GET. */
+export type ChunkSource = 'send' | 'resume';
+
 /** Told what the transport reads and which run the server started. */
 export interface AiSdkTransportListener {
-  onChunk(chunk: UIMessageChunk): void;
+  onChunk(chunk: UIMessageChunk, source: ChunkSource): void;
   /** The run id of a new answer (`X-Stream-Id`), to resume it after a reload. */
   onRunId(runId: string): void;
+  /**
+   * Each time `useChat` asks to resume (`reconnectToStream`): `stream` when the server had the run
+   * and replays it from its first chunk, `nothing` for a 204.
+   */
+  onResume(outcome: 'stream' | 'nothing'): void;
 }
 
-/** `DefaultChatTransport` that reports its chunks and resumes by run id. */
+function observe(stream: ReadableStream<UIMessageChunk>, listener: AiSdkTransportListener, source: ChunkSource): ReadableStream<UIMessageChunk> {
+  return stream.pipeThrough(
+    new TransformStream<UIMessageChunk, UIMessageChunk>({
+      transform(chunk, controller) {
+        listener.onChunk(chunk, source);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** `DefaultChatTransport` that reports its chunks and resumes, and resumes by run id. */
 class ObservedChatTransport extends DefaultChatTransport<UIMessage> {
   constructor(
     private readonly listener: AiSdkTransportListener,
@@ -23,16 +43,16 @@ class ObservedChatTransport extends DefaultChatTransport<UIMessage> {
     super(options);
   }
 
-  protected override processResponseStream(stream: ReadableStream<Uint8Array<ArrayBufferLike>>): ReadableStream<UIMessageChunk> {
-    const { listener } = this;
-    return super.processResponseStream(stream).pipeThrough(
-      new TransformStream<UIMessageChunk, UIMessageChunk>({
-        transform(chunk, controller) {
-          listener.onChunk(chunk);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
+  override async sendMessages(options: Parameters<DefaultChatTransport<UIMessage>['sendMessages']>[0]): Promise<ReadableStream<UIMessageChunk>> {
+    return observe(await super.sendMessages(options), this.listener, 'send');
+  }
+
+  override async reconnectToStream(
+    options: Parameters<DefaultChatTransport<UIMessage>['reconnectToStream']>[0],
+  ): Promise<ReadableStream<UIMessageChunk> | null> {
+    const stream = await super.reconnectToStream(options);
+    this.listener.onResume(stream ? 'stream' : 'nothing');
+    return stream && observe(stream, this.listener, 'resume');
   }
 }
 
