@@ -1,19 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { ChatStep } from '../lib/chat/protocol';
-import { simulateChat } from '../lib/chat/simulate';
+import { model, modelText } from './helpers';
 
 // The chat page's third column (the AI SDK's useChat over /v1/ui/chat), the tool card's input
 // filling in from partial JSON, and the /formats page, against next start in Chromium.
-
-function model(prompt: string, seed: number): ChatStep[] {
-  return [...simulateChat([{ role: 'user', content: prompt }], { delayMs: 0, seed })];
-}
-
-function modelText(prompt: string, seed: number): string {
-  return model(prompt, seed)
-    .map((step) => (step.type === 'token' ? step.data.text : ''))
-    .join('');
-}
 
 async function ask(page: Page, prompt: string, { seed, delay }: { seed: number; delay: number }) {
   await page.getByTestId('delay').fill(String(delay));
