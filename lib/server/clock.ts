@@ -8,6 +8,7 @@ import type { RedisConnections } from './redis/connections';
 import type { ClusterClock } from './redis/clock-cluster';
 import type { StoredClockEvent } from './redis/clock-log';
 import { getRedis, redisEnabled } from './redis';
+import { instanceId } from './redis/instance';
 import { createTopic, type Topic } from './topic';
 
 /** Settings of the clock, read from the environment once. */
@@ -159,6 +160,8 @@ export function createClockResponse(signal: AbortSignal, lastEventId: string | n
     ...settings,
     signal,
     label: 'clock',
+    // Behind a balancer, which instance holds this stream (the same name as in /api/stats).
+    headers: clock.clusterReady ? { 'X-SSE-Instance': instanceId() } : undefined,
     start: (connection) => attachClient(clock, connection, lastEventId),
   });
 }

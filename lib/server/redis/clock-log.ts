@@ -1,19 +1,10 @@
 import 'server-only';
 
+import { CLOCK_KEYS } from './clock-keys';
 import type { RedisClient, RedisConnections } from './connections';
 
-/**
- * The clock's keys. The braces make `clock` their hash tag, so on Redis Cluster the three live in
- * one slot and the scripts below may touch them together.
- */
-export const CLOCK_KEYS = {
-  /** Who ticks: the instance owner holding this key (SET NX PX), renewed at each of its ticks. */
-  lease: 'sse:{clock}:leader',
-  /** The last id handed out (INCR): the one sequence every instance's clients share. */
-  counter: 'sse:{clock}:seq',
-  /** The events, as a Redis Stream whose entry ids are `<id>-0`, capped near `CLOCK_BUFFER_SIZE`. */
-  stream: 'sse:{clock}:events',
-} as const;
+export { CLOCK_KEYS };
+
 
 /** One clock event as stored: its numeric id and what the encoder needs besides. */
 export interface StoredClockEvent {
