@@ -122,13 +122,17 @@ export function startClusterClock(redis: RedisConnections, host: ClusterClockHos
     const dueAt = scheduledFor;
     let delay = host.intervalMs;
     try {
-      const result = await log.tick(owner, host.nextTick(), host.topic.lastId);
+      const tick = host.nextTick();
+      const result = await log.tick(owner, tick, host.topic.lastId);
       if (result.leader && !active) {
         // The last listener left while this tick was on its way: hand the lease on at once.
         log.release(owner).catch(() => {});
       } else if (result.leader) {
         if (!leader) logInstance(`Clock: this instance ticks now (from id ${result.id}).`);
         leader = true;
+        // The leader's own listeners need not wait for the event to come back through its tail
+        // (which then skips it as a repeat), unless the tail is behind: then the tail delivers it.
+        if (result.id === host.topic.lastId + 1) host.deliver({ id: result.id, ...tick });
         // Keep the cadence (the next tick one interval after this one was due), never bunching up.
         delay = Math.min(host.intervalMs, Math.max(host.intervalMs / 2, dueAt + host.intervalMs - Date.now()));
       } else {
