@@ -16,7 +16,7 @@
  *
  * Needs the standalone build (`npm run build`). Clients are bench/fanout-client.ts workers, as in
  * `bench:fanout`. nginx holds two connections per stream (client and upstream) within its
- * `worker_connections 4096` (deploy/nginx.conf): about 2,000 streams is its ceiling as configured.
+ * `worker_connections 16384` (deploy/nginx.conf).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -65,17 +65,20 @@ interface Setup {
   url: (worker: number) => URL;
   instances: Instance[];
   redisUrl: string | undefined;
+  /** What the proxy logged, if there is one. */
+  proxyLog(): string;
   stop(): Promise<void>;
 }
 
 async function setUp(target: Target): Promise<Setup> {
   if (target === 'single') {
     const instance = await startInstance('single', ENV);
-    return { url: () => new URL(instance.url), instances: [instance], redisUrl: undefined, stop: () => instance.stop() };
+    return { url: () => new URL(instance.url), instances: [instance], redisUrl: undefined, proxyLog: () => '', stop: () => instance.stop() };
   }
   const cluster: Cluster = await startCluster({ env: ENV });
   const url = (worker: number) => new URL(target === 'cluster' ? cluster.url : cluster.instances[worker % cluster.instances.length]!.url);
-  return { url, instances: cluster.instances, redisUrl: cluster.redis.url, stop: () => cluster.stop() };
+  const proxyLog = () => (target === 'cluster' ? cluster.nginx.output() : '');
+  return { url, instances: cluster.instances, redisUrl: cluster.redis.url, proxyLog, stop: () => cluster.stop() };
 }
 
 /** Redis's count of commands processed (scripts' inner calls included), and the calls per command. */
@@ -127,6 +130,8 @@ async function run(target: Target, workers: Worker[]): Promise<Row> {
     const errors: Record<string, number> = {};
     for (const reply of opened) for (const [code, count] of Object.entries(reply.errors)) errors[code] = (errors[code] ?? 0) + count;
     console.log(`  ${target}: ${STREAMS - failures} streams answered in ${acceptS.toFixed(1)} s, ${failures} failed ${failures ? JSON.stringify(errors) : ''}`);
+    const proxyLines = setup.proxyLog().trim().split('\n').filter(Boolean);
+    if (failures && proxyLines.length > 0) console.log(`  nginx logged ${proxyLines.length} lines, the last: ${proxyLines.at(-1)}`);
     await delay(2000);
     const redisBefore = setup.redisUrl ? await commandsProcessed(setup.redisUrl) : undefined;
     const measureStart = Date.now();
