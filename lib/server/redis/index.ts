@@ -57,7 +57,13 @@ export function getRedis(): Promise<RedisConnections> | undefined {
     ([{ createConnections }, { startPresence }]) => {
       const connections = createConnections(process.env.REDIS_URL!);
       connections.onLost(() => {
-        for (const callback of [...lostListeners]) callback();
+        for (const callback of [...lostListeners]) {
+          try {
+            callback();
+          } catch (error) {
+            console.error('an onRedisLost callback failed', error);
+          }
+        }
       });
       startPresence(connections);
       return connections;
