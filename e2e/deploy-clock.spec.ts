@@ -194,8 +194,8 @@ test.describe('the clock of two instances behind nginx with Redis', () => {
     expect(leader, `the lease holder ${holder} is an instance`).toBeTruthy();
     const watching = streams[cluster.instances.indexOf(survivor)]!;
     streams[cluster.instances.indexOf(leader)]!.close();
-    await leader.kill();
     const before = updates(watching.events).length;
+    await leader.kill();
     await watching.readUntil((events) => updates(events).length >= before + 5);
     watching.close();
     const ticks = updates(watching.events);
