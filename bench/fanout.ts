@@ -22,14 +22,14 @@
  * reset counts as a failure. File descriptors: every process here stays under the 20,000 allowed
  * (`ulimit -n`): a server holds N sockets, each worker N / workers.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { freePort } from '../e2e/support/processes';
-import type { ClientCommand, ClientReply } from './fanout-client';
+import { percentile, startWorker, type Worker } from './fanout-workers';
 import { BENCH_ENV, rssKiB, runBench } from './server';
 
 const ROOT = process.cwd();
@@ -180,34 +180,6 @@ async function startServer(target: Target): Promise<Server> {
   };
 }
 
-interface Worker {
-  child: ChildProcess;
-  /** Resolves once the worker has loaded and listens for commands. */
-  ready: Promise<void>;
-  ask<T extends ClientReply['type']>(command: ClientCommand, reply: T): Promise<Extract<ClientReply, { type: T }>>;
-}
-
-function startWorker(): Worker {
-  const child = track(fork(join(ROOT, 'bench', 'fanout-client.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
-  return {
-    child,
-    ready: new Promise((resolve) => child.once('message', () => resolve())),
-    ask: (command, type) =>
-      new Promise((resolve, reject) => {
-        const onMessage = (reply: ClientReply) => {
-          if (reply.type !== type) return;
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve(reply as never);
-        };
-        const onExit = () => reject(new Error('a client worker exited'));
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        child.send(command);
-      }),
-  };
-}
-
 interface Row {
   target: Target;
   acceptS: number;
@@ -218,11 +190,6 @@ interface Row {
   eventsPerS: number;
   lagP50: number;
   lagP99: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function run(target: Target, workers: Worker[]): Promise<Row> {
@@ -289,7 +256,11 @@ async function main(): Promise<number> {
     await ensureBuild(FIXTURE, ['next.config.mjs', 'app/api/clock/route.js'].map((file) => join(FIXTURE, file)).concat(['lib/sse/encoder.ts', 'lib/sse/server.ts', 'lib/clock/protocol.ts'].map((file) => join(ROOT, file))), 'the Next floor fixture');
   }
   if (TARGETS.includes('app') && !existsSync(join(ROOT, '.next', 'BUILD_ID'))) await ensureBuild(ROOT, [], 'the app');
-  const workers = Array.from({ length: WORKERS }, startWorker);
+  const workers = Array.from({ length: WORKERS }, () => {
+    const worker = startWorker();
+    track(worker.child);
+    return worker;
+  });
   const rows: Row[] = [];
   try {
     await Promise.all(workers.map((worker) => worker.ready));

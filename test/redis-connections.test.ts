@@ -80,6 +80,34 @@ describe('Redis connections', () => {
     }
   });
 
+  it('tells onLost listeners when a ready connection loses Redis, not while it never had it', async () => {
+    const never = createConnections(`redis://127.0.0.1:${await freePort()}`);
+    const redis = createConnections(server.url);
+    const lost: string[] = [];
+    never.onLost(() => lost.push('never'));
+    const remove = redis.onLost(() => lost.push('commands'));
+    try {
+      never.commands();
+      redis.commands();
+      redis.blocking();
+      assert.deepEqual(await redis.health(), { status: 'ok' });
+      await server.kill();
+      await until('the loss to be told', () => lost.length >= 2);
+      // Each ready role tells once (commands and blocking here); the set that never connected, never.
+      assert.deepEqual(lost, ['commands', 'commands']);
+      remove();
+      await server.restart();
+      await until('ok again', async () => (await redis.health()).status === 'ok');
+      await server.kill();
+      await until('degraded', async () => (await redis.health()).status === 'degraded');
+      assert.deepEqual(lost, ['commands', 'commands'], 'a removed listener is not called');
+      await server.restart();
+    } finally {
+      await never.close();
+      await redis.close();
+    }
+  });
+
   it('backs off from 100 ms, doubling, to at most about 3 s', () => {
     assert.ok(reconnectDelay(0) >= 100 && reconnectDelay(0) < 200);
     assert.ok(reconnectDelay(3) >= 800 && reconnectDelay(3) < 900);

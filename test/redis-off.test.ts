@@ -14,6 +14,11 @@ describe('without REDIS_URL', () => {
     assert.equal(redisEnabled(), false);
     assert.equal(getRedis(), undefined);
     assert.deepEqual(await redisHealth(), { status: 'off' });
+    // The clock is today's in-process one: its own timer, nothing shared.
+    const { getClock } = await import('../lib/server/clock');
+    const clock = getClock();
+    assert.equal(clock.clusterReady, undefined);
+    assert.equal(clock.cluster, undefined);
     assert.deepEqual(loadedRedisModules(), []);
   });
 

@@ -109,4 +109,38 @@ describe('createTopic', () => {
     assert.deepEqual(topic.subscribe(client, ''), { kind: 'live' });
     assert.deepEqual(client.sent, []);
   });
+
+  test('append takes ids from elsewhere: a repeat is dropped, a hole empties the buffer so no replay steps over it', () => {
+    const topic = createTopic({ bufferSize: 5 });
+    const client = recorder();
+    topic.subscribe(client);
+    assert.equal(topic.append(4, { event: 'update', data: 4 }), true);
+    assert.equal(topic.append(5, { event: 'update', data: 5 }), true);
+    assert.equal(topic.append(5, { event: 'update', data: 5 }), false);
+    assert.equal(topic.append(3, { event: 'update', data: 3 }), false);
+    assert.deepEqual(ids(client.sent), [4, 5]);
+    assert.equal(topic.covers(3), true);
+    assert.equal(topic.covers(2), false);
+    assert.equal(topic.covers(6), false);
+    // 6 and 7 were lost upstream.
+    assert.equal(topic.append(8, { event: 'update', data: 8 }), true);
+    assert.equal(topic.lastId, 8);
+    assert.equal(topic.covers(5), false, 'a client at 5 missed 6 and 7');
+    assert.equal(topic.covers(7), true);
+    assert.deepEqual(topic.subscribe(recorder(), '5'), { kind: 'reset', reason: 'expired' });
+  });
+
+  test('endAll closes every subscriber and leaves the topic idle', () => {
+    const calls: string[] = [];
+    const topic = createTopic({ bufferSize: 2, onIdle: () => calls.push('idle') });
+    const closed: string[] = [];
+    const a = { ...recorder(), close: (reason?: string) => closed.push(`a:${reason}`) };
+    const b = { ...recorder(), close: (reason?: string) => closed.push(`b:${reason}`) };
+    topic.subscribe(a);
+    topic.subscribe(b);
+    assert.equal(topic.endAll(), 2);
+    assert.deepEqual(closed, ['a:server', 'b:server']);
+    assert.equal(topic.size, 0);
+    assert.deepEqual(calls, ['idle']);
+  });
 });

@@ -7,6 +7,8 @@ import { requireTool } from './tools';
 export interface Nginx {
   url: string;
   port: number;
+  /** What nginx has logged (its error log goes to stderr), for a failure's explanation. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    output: () => program.output(),
     // SIGTERM is nginx's fast shutdown: it does not wait for open event streams to end.
     async stop() {
       await program.stop('SIGTERM', 5000);

@@ -26,6 +26,17 @@ export interface Topic {
   /** Publishes an event to every subscriber under the next id; returns that id. */
   publish(event: Omit<EventInput, 'id' | 'retry'>): number;
   /**
+   * Publishes an event numbered elsewhere (a Redis Stream shared by several instances) under `id`.
+   * An id at or below the newest is a repeat and is dropped (false). An id past the next one means
+   * events were lost upstream: the buffer is emptied first, so no replay can step over the hole
+   * (a client behind it gets a `reset`).
+   */
+  append(id: number, event: Omit<EventInput, 'id' | 'retry'>): boolean;
+  /** Whether a client whose last event is `id` can resume here: the buffer holds all after it. */
+  covers(id: number): boolean;
+  /** Ends every subscriber's stream (close reason `server`), so their clients reconnect. */
+  endAll(): number;
+  /**
    * Adds a subscriber. With `lastEventId` (from `Last-Event-ID`), it first receives every buffered
    * event after that id, then live ones: no gap, no duplicate. An id the buffer no longer covers,
    * an unknown or a malformed one starts live (result `reset`: the caller tells the client it
@@ -75,24 +86,48 @@ export function createTopic(options: TopicOptions): Topic {
     return count;
   }
 
+  function send(id: number, event: Omit<EventInput, 'id' | 'retry'>): void {
+    lastId = id;
+    const entry = { id, bytes: toBytes(encodeEvent({ ...event, id })) };
+    remember(entry);
+    for (const subscriber of subscribers) subscriber.sendBytes(entry.bytes);
+  }
+
+  const oldestId = () => (buffer.length > 0 ? buffer[start]!.id : lastId + 1);
+
   function classify(lastEventId: string | null | undefined): ResumeResult {
     if (lastEventId === undefined || lastEventId === null || lastEventId === '') return { kind: 'live' };
     const id = parseClockId(lastEventId);
     if (id === undefined) return { kind: 'reset', reason: 'malformed' };
     if (id > lastId) return { kind: 'reset', reason: 'unknown' };
-    const oldest = buffer.length > 0 ? buffer[start]!.id : lastId + 1;
     // The client must have seen the event just before the oldest kept one, or events are lost.
-    if (id < oldest - 1) return { kind: 'reset', reason: 'expired' };
+    if (id < oldestId() - 1) return { kind: 'reset', reason: 'expired' };
     return { kind: 'replayed', count: 0 };
   }
 
   return {
     publish(event) {
-      const id = ++lastId;
-      const entry = { id, bytes: toBytes(encodeEvent({ ...event, id })) };
-      remember(entry);
-      for (const subscriber of subscribers) subscriber.sendBytes(entry.bytes);
-      return id;
+      send(lastId + 1, event);
+      return lastId;
+    },
+    append(id, event) {
+      if (id <= lastId) return false;
+      if (id !== lastId + 1) {
+        buffer.length = 0;
+        start = 0;
+      }
+      send(id, event);
+      return true;
+    },
+    covers(id) {
+      return id <= lastId && id >= oldestId() - 1;
+    },
+    endAll() {
+      const all = [...subscribers];
+      for (const subscriber of all) subscriber.close('server');
+      // A connection's own cleanup unsubscribes it; one whose close has no cleanup is dropped here.
+      for (const subscriber of all) this.unsubscribe(subscriber);
+      return all.length;
     },
     subscribe(connection, lastEventId, greet) {
       let result = classify(lastEventId);

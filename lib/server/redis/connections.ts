@@ -41,6 +41,11 @@ export interface RedisConnections {
   isReady(role: RedisRole): boolean;
   /** `ok` when every connection made so far is ready (the command one is made if none was). */
   health(): Promise<RedisHealth>;
+  /**
+   * Calls `listener` each time a connection that was ready loses Redis (the server died, restarted
+   * or the network dropped), before it starts reconnecting. Returns a function that removes it.
+   */
+  onLost(listener: () => void): () => void;
   /** Closes every connection; for shutdown and tests. */
   close(): Promise<void>;
 }
@@ -67,6 +72,7 @@ function checkUrl(url: string): void {
 export function createConnections(url: string): RedisConnections {
   checkUrl(url);
   const roles = new Map<RedisRole, RoleState>();
+  const lostListeners = new Set<() => void>();
   let closed = false;
 
   const open = (role: RedisRole): RoleState => {
@@ -103,9 +109,19 @@ export function createConnections(url: string): RedisConnections {
       if (state.ready || state.reason === undefined) {
         logInstance(`Redis ${role} connection down (${reason}); reconnecting with back-off.`);
       }
-      if (state.ready) state.nextReady = new Promise((resolve) => (markReady = resolve));
+      const lost = state.ready;
+      if (lost) state.nextReady = new Promise((resolve) => (markReady = resolve));
       state.ready = false;
       state.reason = reason;
+      if (lost && !closed) {
+        for (const listener of [...lostListeners]) {
+          try {
+            listener();
+          } catch (failure) {
+            console.error('a Redis-lost listener failed', failure);
+          }
+        }
+      }
     });
     roles.set(role, state);
     // connect() retries until Redis answers (our strategy never gives up), so it settles only on
@@ -136,8 +152,13 @@ export function createConnections(url: string): RedisConnections {
       }
       return problems.length === 0 ? { status: 'ok' } : { status: 'degraded', reason: `Redis ${problems.join('; ')}` };
     },
+    onLost(listener) {
+      lostListeners.add(listener);
+      return () => lostListeners.delete(listener);
+    },
     async close() {
       closed = true;
+      lostListeners.clear();
       const states = [...roles.values()];
       roles.clear();
       // close() lets replies in flight arrive; a connection still retrying has none, so destroy it.

@@ -32,7 +32,20 @@ export type RedisHealth =
   | { status: 'ok' }
   | { status: 'degraded'; reason: string };
 
-const store = globalThis as { __sseRedis?: Promise<RedisConnections> };
+const store = globalThis as { __sseRedis?: Promise<RedisConnections>; __sseRedisLost?: Set<() => void> };
+const lostListeners = (store.__sseRedisLost ??= new Set());
+
+/**
+ * Calls `callback` each time one of this instance's Redis connections that was ready loses Redis
+ * (killed, restarting, network gone). A stream that depends on Redis ends itself cleanly here, so
+ * its client reconnects (and meets `503` + `Retry-After` from the guard until Redis is back)
+ * rather than hang on a source that went quiet. Does nothing without `REDIS_URL`. Returns a
+ * function that removes the callback.
+ */
+export function onRedisLost(callback: () => void): () => void {
+  lostListeners.add(callback);
+  return () => lostListeners.delete(callback);
+}
 
 /**
  * This instance's Redis connections (loaded and created on first call), or `undefined` when
@@ -43,6 +56,15 @@ export function getRedis(): Promise<RedisConnections> | undefined {
   return (store.__sseRedis ??= Promise.all([import('./connections'), import('./presence')]).then(
     ([{ createConnections }, { startPresence }]) => {
       const connections = createConnections(process.env.REDIS_URL!);
+      connections.onLost(() => {
+        for (const callback of [...lostListeners]) {
+          try {
+            callback();
+          } catch (error) {
+            console.error('an onRedisLost callback failed', error);
+          }
+        }
+      });
       startPresence(connections);
       return connections;
     },
