@@ -68,13 +68,16 @@ describe('limits shared through Redis', () => {
     const dying = createSharedLimits(a, { perMinute: 600, burst: 100, slotTtlMs: 3000 });
     const living = createSharedLimits(b, { perMinute: 600, burst: 100, slotTtlMs: 3000 });
     try {
-      assert.ok(await dying.acquireStream('198.51.100.4', 2));
-      assert.ok(await living.acquireStream('198.51.100.4', 2));
+      // The living instance holds two slots of the client's set: one renewal call renews both.
+      assert.ok(await dying.acquireStream('198.51.100.4', 3));
+      assert.ok(await living.acquireStream('198.51.100.4', 3));
+      assert.ok(await living.acquireStream('198.51.100.4', 3));
       dying.stop(); // as if SIGKILLed: no release, no renewal
       await new Promise((resolve) => setTimeout(resolve, 3500));
-      assert.ok(await living.acquireStream('198.51.100.4', 2), 'the dead instance’s slot lapsed');
-      assert.equal(await living.acquireStream('198.51.100.4', 2), undefined, 'the living one’s slots were renewed');
-      assert.equal(await a.commands().zCard(streamSlotsKey('198.51.100.4')), 2);
+      assert.ok(await living.acquireStream('198.51.100.4', 3), 'the dead instance’s slot lapsed');
+      assert.equal(await living.acquireStream('198.51.100.4', 3), undefined, 'the living one’s slots were renewed');
+      assert.equal(await a.commands().zCard(streamSlotsKey('198.51.100.4')), 3);
+      assert.equal(living.heldStreams, 3);
     } finally {
       living.stop();
     }

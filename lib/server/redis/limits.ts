@@ -49,15 +49,22 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
-// Pushes a held slot's expiry forward (only if it is still there) and the key's with it.
+// Pushes the expiry of this instance's slots in one client's set forward (those still there: XX)
+// and the key's with it. One call per client per renewal, however many streams it holds.
 const RENEW = `
 local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local expiry = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[1])
+local pairs = {}
+for i = 2, #ARGV do
+  pairs[#pairs + 1] = expiry
+  pairs[#pairs + 1] = ARGV[i]
 end
+redis.call('ZADD', KEYS[1], 'XX', unpack(pairs))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
+
+// Members renewed per call at most: a Lua unpack() of two values a member stays far under its limit.
+const RENEW_BATCH = 1000;
 
 /** The sorted set of `client`'s stream slots; the braces make it a hash tag for Redis Cluster. */
 export function streamSlotsKey(client: string): string {
@@ -84,14 +91,19 @@ export function createSharedLimits(
     points: burst,
     duration: Math.max(1, Math.ceil((burst * 60) / perMinute)),
   });
-  const held = new Map<string, string>(); // member -> key
+  // This instance's slots, by client set: key -> members.
+  const held = new Map<string, Set<string>>();
+  let heldCount = 0;
   // Unique across the cluster even if two limiters share an instance id (a restart with the same pid).
   const owner = `${instanceId()}:${randomBytes(4).toString('hex')}`;
   let sequence = 0;
   const renew = () => {
     if (!redis.isReady('commands')) return; // The slots lapse; acquiring again needs Redis anyway.
-    for (const [member, key] of held) {
-      client.eval(RENEW, { keys: [key], arguments: [member, String(slotTtlMs)] }).catch(() => {});
+    for (const [key, members] of held) {
+      const all = [...members];
+      for (let start = 0; start < all.length; start += RENEW_BATCH) {
+        client.eval(RENEW, { keys: [key], arguments: [String(slotTtlMs), ...all.slice(start, start + RENEW_BATCH)] }).catch(() => {});
+      }
     }
   };
   const timer = setInterval(renew, Math.floor(slotTtlMs / 3));
@@ -117,18 +129,22 @@ export function createSharedLimits(
         throw new RedisUnavailableError(error);
       }
       if (granted !== 1) return undefined;
-      held.set(member, slots);
+      const members = held.get(slots) ?? new Set<string>();
+      held.set(slots, members.add(member));
+      heldCount++;
       let released = false;
       return () => {
         if (released) return;
         released = true;
-        held.delete(member);
+        heldCount--;
+        members.delete(member);
+        if (members.size === 0 && held.get(slots) === members) held.delete(slots);
         // If Redis is down now, the slot lapses on its own.
         client.zRem(slots, member).catch(() => {});
       };
     },
     get heldStreams() {
-      return held.size;
+      return heldCount;
     },
     stop() {
       clearInterval(timer);
