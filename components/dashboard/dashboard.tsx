@@ -222,7 +222,7 @@ export function Dashboard() {
         </div>
       </dl>
       <p className="status" data-testid="frame-budget" data-state={frameP99 === undefined ? 'unknown' : frameP99 <= FRAME_BUDGET_MS ? 'within' : 'over'}>
-        {t('frame.p99')}: <strong data-testid="frame-p99">{number(frameP99, 1)}</strong> ms ·{' '}
+        {t('frame.p99')}: <strong data-testid="frame-p99">{number(frameP99, 1)}</strong> {t('frame.unit')} ·{' '}
         {t('frame.budget', { budget: FRAME_BUDGET_MS })}
         {frameP99 !== undefined && <> · {t(frameP99 <= FRAME_BUDGET_MS ? 'frame.within' : 'frame.over')}</>}
       </p>
