@@ -27,11 +27,11 @@ const CHARTS: ChartSpec[] = [
       return [...known, all - known.reduce((a, b) => a + b, 0)];
     },
   },
-  { key: 'events', series: ['events/s'], values: (s) => [s.eventsPerSecond] },
-  { key: 'loop', series: ['p99 ms'], values: (s) => [s.loopDelayP99Ms] },
-  { key: 'memory', series: ['heap MB', 'RSS MB'], values: (s) => [s.heapUsedBytes / MB, s.rssBytes / MB] },
+  { key: 'events', series: ['eventsPerSecond'], values: (s) => [s.eventsPerSecond] },
+  { key: 'loop', series: ['p99'], values: (s) => [s.loopDelayP99Ms] },
+  { key: 'memory', series: ['heap', 'rss'], values: (s) => [s.heapUsedBytes / MB, s.rssBytes / MB] },
   { key: 'chat', series: ['running', 'held'], values: (s) => [s.chat.running, s.chat.held] },
-  { key: 'slow', series: ['cut off'], values: (s) => [s.slowClientsCutOff] },
+  { key: 'slow', series: ['cutOff'], values: (s) => [s.slowClientsCutOff] },
 ];
 
 const COLOURS = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
@@ -102,7 +102,15 @@ export function Dashboard() {
           {
             width: Math.max(260, target.clientWidth),
             height: 160,
-            series: [{}, ...chart.series.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
+            // Route names are labels of the wire (lib/sse/server.ts); the other series are words.
+            series: [
+              {},
+              ...chart.series.map((name, i) => ({
+                label: chart.key === 'streams' ? name : t(`series.${name}` as 'series.p99'),
+                stroke: COLOURS[i % COLOURS.length],
+                width: 1.5,
+              })),
+            ],
             axes: [axis(), axis()],
             legend: { live: false },
           },
@@ -117,7 +125,8 @@ export function Dashboard() {
       for (const plot of plots.current) plot.destroy();
       plots.current = [];
     };
-  }, []);
+    // Made again in the other language when the reader switches (the columns are kept in a ref).
+  }, [t]);
 
   useEffect(() => {
     const params = new URLSearchParams();
