@@ -72,7 +72,9 @@ const SHOTS: Shot[] = [
     name: 'playground',
     path: '/playground',
     prepare: async (page) => {
-      await page.getByTestId('case').waitFor();
+      // A case where the naive parser goes wrong, run by all three readers.
+      await page.getByTestId('case').selectOption('crlf');
+      await page.getByTestId('browser-events').waitFor();
     },
   },
   {
