@@ -81,8 +81,12 @@ const SHOTS: Shot[] = [
     name: 'dashboard',
     path: '/dashboard',
     prepare: async (page) => {
-      // A few samples, so the charts have lines.
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="metrics-last-id"]')?.textContent ?? 0) >= 4, null, {
+      // A few samples received by this page, so the charts have lines (the ids go on from page to
+      // page: the server's sample sequence is shared).
+      const shown = page.getByTestId('metrics-last-id');
+      await shown.filter({ hasText: /^\d+$/ }).waitFor({ timeout: 30_000 });
+      const first = Number(await shown.textContent());
+      await page.waitForFunction((from) => Number(document.querySelector('[data-testid="metrics-last-id"]')?.textContent) >= from + 8, first, {
         timeout: 30_000,
       });
     },
