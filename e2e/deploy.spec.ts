@@ -118,6 +118,20 @@ test.describe('two instances behind nginx with Redis', () => {
     controller.abort();
   });
 
+  test("the dashboard lists the cluster's instances with their open streams", async ({ page }) => {
+    // Straight to app-1: its metrics samples carry what every instance last wrote to Redis.
+    await page.goto(`${cluster.instances[0]!.url}/dashboard`);
+    const rows = page.getByTestId('instance-row');
+    await expect(rows).toHaveCount(2, { timeout: 15_000 });
+    await expect(rows.nth(0)).toHaveAttribute('data-instance', 'app-1');
+    await expect(rows.nth(1)).toHaveAttribute('data-instance', 'app-2');
+    await expect(page.getByTestId('single-process')).toHaveCount(0);
+    // app-1 holds the page's own metrics stream; its count arrives with its next write (every 5 s).
+    await expect
+      .poll(async () => Number(await rows.nth(0).getByTestId('instance-open').textContent()), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(1);
+  });
+
   test('the rate limit holds at its configured total across both instances', async () => {
     // Straight to the instances, alternating, as one client (they trust one proxy hop, so the
     // X-Forwarded-For entry names the client). Counted per instance, 80 would pass.

@@ -6,8 +6,10 @@
  *   npm run screenshots -- learn clock              # only names containing one of these words
  *
  * It starts its own `next start` on the production build (bench/server.ts) and drives the system's
- * Chromium with Playwright.
+ * Chromium with Playwright. The Chinese pages need a CJK font, which a clean Debian machine lacks
+ * (Chromium then draws boxes): `apt-get install fonts-noto-cjk`. Without one it stops and says so.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -70,22 +72,41 @@ const SHOTS: Shot[] = [
     name: 'playground',
     path: '/playground',
     prepare: async (page) => {
-      await page.getByTestId('case').waitFor();
+      // A case where the naive parser goes wrong, run by all three readers.
+      await page.getByTestId('case').selectOption('crlf');
+      await page.getByTestId('browser-events').waitFor();
     },
   },
   {
     name: 'dashboard',
     path: '/dashboard',
     prepare: async (page) => {
-      // A few samples, so the charts have lines.
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="metrics-last-id"]')?.textContent ?? 0) >= 4, null, {
+      // A few samples received by this page, so the charts have lines (the ids go on from page to
+      // page: the server's sample sequence is shared).
+      const shown = page.getByTestId('metrics-last-id');
+      await shown.filter({ hasText: /^\d+$/ }).waitFor({ timeout: 30_000 });
+      const first = Number(await shown.textContent());
+      await page.waitForFunction((from) => Number(document.querySelector('[data-testid="metrics-last-id"]')?.textContent) >= from + 8, first, {
         timeout: 30_000,
       });
     },
   },
 ];
 
+/** True when fontconfig knows a font with Chinese glyphs; undefined where there is no fontconfig. */
+function hasChineseFont(): boolean | undefined {
+  try {
+    return execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
+  if (hasChineseFont() === false) {
+    console.error('screenshots: no Chinese font, so the zh pages would show boxes: apt-get install fonts-noto-cjk');
+    process.exit(1);
+  }
   const only = process.argv.slice(2);
   const shots = only.length ? SHOTS.filter((shot) => only.some((word) => shot.name.includes(word))) : SHOTS;
   mkdirSync(OUT, { recursive: true });

@@ -1,18 +1,21 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
+import type { ReactNode } from 'react';
 import { ChatPlayground } from '@/components/chat/chat-playground';
 
-export const metadata: Metadata = { title: 'AI chat' };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('chatPage');
+  return { title: t('metaTitle') };
+}
 
-export default function ChatPage() {
+const code = (chunks: ReactNode) => <code>{chunks}</code>;
+
+export default async function ChatPage() {
+  const t = await getTranslations('chatPage');
   return (
     <>
-      <h1>Simulated AI chat</h1>
-      <p className="lead">
-        A model that streams like a real one: stages, tool calls (their input as partial JSON), tokens and a final{' '}
-        <code>done</code> with usage. One prompt goes to all three columns with the same seed, so the answers match; the
-        difference is the transport: <code>EventSource</code>, <code>fetch</code> with our parser, and the AI SDK&apos;s{' '}
-        <code>useChat</code>.
-      </p>
+      <h1>{t('title')}</h1>
+      <p className="lead">{t.rich('lead', { code })}</p>
       <ChatPlayground />
     </>
   );

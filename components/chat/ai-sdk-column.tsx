@@ -2,7 +2,8 @@
 
 import { useChat as useAiSdkChat } from '@ai-sdk/react';
 import type { UIMessage, UIMessageChunk } from 'ai';
-import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useTranslations } from 'next-intl';
+import { useEffect, useImperativeHandle, useRef, useState, type ReactNode, type Ref } from 'react';
 import { bearer } from '@/lib/client/api';
 import type { FinishReason } from '@/lib/chat/protocol';
 import { createAiSdkTransport, type ChunkSource } from './ai-sdk-transport';
@@ -55,6 +56,8 @@ function textOf(message: UIMessage | undefined): string {
   return message ? message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('') : '';
 }
 
+const code = (chunks: ReactNode) => <code>{chunks}</code>;
+
 /**
  * The chat through the AI SDK's `useChat` over `POST /v1/ui/chat` (`DefaultChatTransport`), with
  * `resume: true`: after a reload it asks `GET /v1/ui/chat/<run id>/stream` for the answer that was
@@ -62,6 +65,7 @@ function textOf(message: UIMessage | undefined): string {
  * flight is read from sessionStorage before the first render).
  */
 export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBusyChange: (busy: boolean) => void; ref?: Ref<AiSdkColumnHandle> }) {
+  const t = useTranslations('chatPage');
   const latestToken = useRef(token);
   useEffect(() => {
     latestToken.current = token;
@@ -172,53 +176,46 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
   const lastMeta = metas.at(-1);
 
   return (
-    <section className="panel chat-column" data-testid="ai-panel" aria-label="AI SDK useChat">
+    <section className="panel chat-column" data-testid="ai-panel" aria-label={t('columns.ai.title')}>
       <div className="panel-head">
-        <h2>AI SDK useChat</h2>
+        <h2>{t('columns.ai.title')}</h2>
         <span className="badge" data-state={busy ? 'open' : status === 'error' ? 'error' : 'idle'} data-testid="ai-connection" role="status">
           {status}
         </span>
       </div>
-      <p className="panel-sub">
-        <code>useChat</code> from <code>@ai-sdk/react</code> with <code>DefaultChatTransport</code>: <code>POST /v1/ui/chat</code>, the UI
-        message stream; <code>resume: true</code> picks the answer up after a reload from <code>GET /v1/ui/chat/&lt;id&gt;/stream</code>.
-      </p>
+      <p className="panel-sub">{t.rich('columns.ai.subtitle', { code, streamPath: 'GET /v1/ui/chat/<id>/stream' })}</p>
       <dl className="stats">
         <div className="stat">
-          <dt>run id</dt>
+          <dt>{t('stats.runId')}</dt>
           <dd data-testid="ai-run-id">{shownRunId ? `${shownRunId.slice(0, 9)}…` : '—'}</dd>
         </div>
         <div className="stat">
-          <dt>last event id</dt>
-          <dd data-testid="ai-last-id">none</dd>
+          <dt>{t('stats.lastEventId')}</dt>
+          <dd data-testid="ai-last-id">{t('stats.none')}</dd>
         </div>
         <div className="stat">
-          <dt>reconnects</dt>
-          <dd data-testid="ai-reconnects">none</dd>
+          <dt>{t('stats.reconnects')}</dt>
+          <dd data-testid="ai-reconnects">{t('stats.none')}</dd>
         </div>
         <div className="stat">
-          <dt>back-off</dt>
-          <dd data-testid="ai-backoff">none</dd>
+          <dt>{t('stats.backoff')}</dt>
+          <dd data-testid="ai-backoff">{t('stats.none')}</dd>
         </div>
         <div className="stat">
-          <dt>resumed</dt>
-          <dd data-testid="ai-resumed">{lastMeta?.resumed ? 'yes' : 'no'}</dd>
+          <dt>{t('stats.resumed')}</dt>
+          <dd data-testid="ai-resumed">{t(lastMeta?.resumed ? 'stats.yes' : 'stats.no')}</dd>
         </div>
         <div className="stat">
-          <dt>replayed</dt>
-          <dd data-testid="ai-replayed">{lastMeta?.resumed ? `${lastMeta.resumeChunks} chunks` : 0}</dd>
+          <dt>{t('stats.replayed')}</dt>
+          <dd data-testid="ai-replayed">{lastMeta?.resumed ? t('stats.chunks', { count: lastMeta.resumeChunks }) : 0}</dd>
         </div>
         <div className="stat">
-          <dt>resume asks</dt>
+          <dt>{t('stats.resumeAsks')}</dt>
           <dd data-testid="ai-resume-asks">{resumeAsksText(resumeAsks)}</dd>
         </div>
       </dl>
       <p className="note" data-testid="ai-stats-note">
-        <strong>none</strong>: the AI SDK has no such thing. Its UI message stream carries no event ids, and <code>useChat</code> neither
-        reconnects a dropped stream on its own nor backs off. It only resumes: once when the page loads (<code>resume: true</code>), and
-        again when the tab becomes visible after a network drop. <em>resume asks</em> lists each: <code>204</code>, nothing to resume, or{' '}
-        <code>replay</code>, which starts the answer over from its first chunk, not from where the page left off (<em>replayed</em> counts
-        the chunks read on it).
+        {t.rich('columns.ai.statsNote', { code, strong: (chunks) => <strong>{chunks}</strong>, em: (chunks) => <em>{chunks}</em> })}
       </p>
       <div className="controls">
         <button
@@ -230,11 +227,11 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
           disabled={!busy}
           data-testid="ai-stop"
         >
-          Stop
+          {t('stop')}
         </button>
       </div>
       <div className="turns">
-        {turns.length === 0 ? <p className="note">Ask something to start.</p> : null}
+        {turns.length === 0 ? <p className="note">{t('empty')}</p> : null}
         {turns.map((turn, index) => (
           <TurnView key={turn.key} turn={turn} testId="ai" live={index === turns.length - 1} />
         ))}

@@ -1,6 +1,7 @@
 'use client';
 
-import { memo } from 'react';
+import { useTranslations } from 'next-intl';
+import { memo, type ReactNode } from 'react';
 import { DropButton } from '@/components/fault-injection';
 import { Markdown } from '@/components/markdown';
 import type { ToolCard, Turn } from './chat-state';
@@ -11,15 +12,14 @@ import type { ChatColumnModel } from './use-chat';
 interface ChatColumnProps {
   testId: string;
   title: string;
-  subtitle: React.ReactNode;
+  subtitle: ReactNode;
   chat: ChatColumnModel;
   lastAsk: Ask | undefined;
   onRegenerate: () => void;
 }
 
-const TOOL_BADGES: Record<ToolCard['state'], string> = { 'input-streaming': 'writing input…', call: 'calling…', result: 'result' };
-
 function ToolCards({ turn }: { turn: Turn }) {
+  const t = useTranslations('chatPage');
   if (turn.tools.length === 0) return null;
   return (
     <ul className="tools">
@@ -28,7 +28,7 @@ function ToolCards({ turn }: { turn: Turn }) {
           <div className="tool-head">
             <span className="tool-name">{tool.name}</span>
             <span className="badge" data-state={tool.state === 'result' ? 'ready' : 'connecting'}>
-              {TOOL_BADGES[tool.state]}
+              {t(`tool.${tool.state satisfies ToolCard['state']}`)}
             </span>
           </div>
           {tool.state === 'result' ? null : (
@@ -47,6 +47,7 @@ function ToolCards({ turn }: { turn: Turn }) {
 
 // Memoised: while an answer streams, only its own turn re-renders, not the finished ones above it.
 export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
+  const t = useTranslations('chatPage');
   const { ttftMs, tokensPerSecond } = turnMetrics(turn);
   return (
     <article className="turn" data-testid={`${testId}-turn`}>
@@ -61,7 +62,7 @@ export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: T
               {turn.stage}…
             </span>
           ) : null}
-          {turn.stopped ? <span className="stage">stopped</span> : null}
+          {turn.stopped ? <span className="stage">{t('stopped')}</span> : null}
         </div>
         <ToolCards turn={turn} />
         <div data-testid={live ? `${testId}-answer` : undefined}>
@@ -73,10 +74,11 @@ export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: T
           </p>
         ) : null}
         <p className="note" data-testid={live ? `${testId}-metrics` : undefined}>
-          {turn.tokens} tokens
-          {ttftMs !== undefined ? ` · first token ${ttftMs} ms` : ''}
-          {tokensPerSecond !== undefined ? ` · ${tokensPerSecond} tokens/s` : ''}
-          {turn.finishReason ? ` · finish: ${turn.finishReason}` : ''}
+          {/* Numbers as strings: shown as the stream counted them, with no locale's digit grouping. */}
+          {t('tokens', { count: turn.tokens, shown: String(turn.tokens) })}
+          {ttftMs !== undefined ? ` · ${t('firstToken', { ms: String(ttftMs) })}` : ''}
+          {tokensPerSecond !== undefined ? ` · ${t('rate', { rate: String(tokensPerSecond) })}` : ''}
+          {turn.finishReason ? ` · ${t('finish', { reason: turn.finishReason })}` : ''}
         </p>
         {turn.status === 'ready' && turn.text ? (
           <button
@@ -85,7 +87,7 @@ export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: T
             onClick={() => void navigator.clipboard.writeText(turn.text)}
             data-testid={live ? `${testId}-copy` : undefined}
           >
-            Copy Markdown
+            {t('copy')}
           </button>
         ) : null}
       </div>
@@ -95,6 +97,7 @@ export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: T
 
 /** One transport's half of the chat: its conversation, its connection and its controls. */
 export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerate }: ChatColumnProps) {
+  const t = useTranslations('chatPage');
   const { session, transport } = chat;
   const turns = session.state.turns;
   const last = turns.at(-1);
@@ -110,33 +113,33 @@ export function ChatColumn({ testId, title, subtitle, chat, lastAsk, onRegenerat
       <p className="panel-sub">{subtitle}</p>
       <dl className="stats">
         <div className="stat">
-          <dt>last event id</dt>
+          <dt>{t('stats.lastEventId')}</dt>
           <dd data-testid={`${testId}-last-id`}>{transport.lastEventId || '—'}</dd>
         </div>
         <div className="stat">
-          <dt>reconnects</dt>
+          <dt>{t('stats.reconnects')}</dt>
           <dd data-testid={`${testId}-reconnects`}>{transport.reconnects}</dd>
         </div>
         <div className="stat">
-          <dt>back-off</dt>
+          <dt>{t('stats.backoff')}</dt>
           <dd data-testid={`${testId}-backoff`}>{transport.backoff}</dd>
         </div>
         <div className="stat">
-          <dt>replayed</dt>
+          <dt>{t('stats.replayed')}</dt>
           <dd data-testid={`${testId}-replayed`}>{last?.replayed ?? 0}</dd>
         </div>
       </dl>
       <div className="controls">
         <button type="button" onClick={chat.stop} disabled={!busy} data-testid={`${testId}-stop`}>
-          Stop
+          {t('stop')}
         </button>
         <button type="button" onClick={onRegenerate} disabled={busy || !last || !lastAsk} data-testid={`${testId}-regenerate`}>
-          Regenerate
+          {t('regenerate')}
         </button>
         <DropButton testId={testId} disabled={!busy || transport.state !== 'open'} onDrop={chat.drop} />
       </div>
       <div className="turns">
-        {turns.length === 0 ? <p className="note">Ask something to start.</p> : null}
+        {turns.length === 0 ? <p className="note">{t('empty')}</p> : null}
         {turns.map((turn, index) => (
           <TurnView key={turn.key} turn={turn} testId={testId} live={index === turns.length - 1} />
         ))}

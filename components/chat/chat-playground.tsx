@@ -1,12 +1,14 @@
 'use client';
 
-import { useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
+import { useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
 import { AuthBar } from '@/components/auth-bar';
 import { AiSdkColumn, type AiSdkColumnHandle } from './ai-sdk-column';
 import { ChatColumn } from './chat-column';
 import type { Ask } from './chat-transport';
 import { useEventSourceChat, useFetchChat } from './use-chat';
 
+// Prompts, so English in every language: the simulated model answers English only.
 const SUGGESTIONS = [
   'What are server-sent events?',
   'Should I use EventSource or fetch streaming?',
@@ -20,11 +22,14 @@ function newSeed(): number {
 
 const noSubscribe = () => () => {};
 
+const code = (chunks: ReactNode) => <code>{chunks}</code>;
+
 /**
  * One prompt box driving three columns: EventSource (GET), fetch (POST + Authorization) and the
  * AI SDK's `useChat` (POST /v1/ui/chat), with the same prompt and seed.
  */
 export function ChatPlayground() {
+  const t = useTranslations('chatPage');
   const [prompt, setPrompt] = useState('');
   const [delayMs, setDelayMs] = useState(30);
   const [seedText, setSeedText] = useState('');
@@ -56,7 +61,7 @@ export function ChatPlayground() {
       <AuthBar token={token} onTokenChange={setToken} />
       <form className="panel chat-form" onSubmit={submit} data-testid="chat-form">
         <label htmlFor="prompt" className="sr-only">
-          Prompt
+          {t('promptLabel')}
         </label>
         <textarea
           id="prompt"
@@ -65,19 +70,22 @@ export function ChatPlayground() {
           onKeyDown={(event) => {
             if (event.key === 'Enter' && !event.shiftKey) submit(event);
           }}
-          placeholder="Ask about SSE… (add /error to see a failure, /long for 2,000+ tokens)"
+          placeholder={t('placeholder')}
           rows={2}
           data-testid="prompt"
         />
         <div className="chat-options">
           <label>
-            delay <input type="number" min={0} max={1000} value={delayMs} onChange={(event) => setDelayMs(Number(event.target.value))} data-testid="delay" /> ms/token
+            {t('delay')}{' '}
+            <input type="number" min={0} max={1000} value={delayMs} onChange={(event) => setDelayMs(Number(event.target.value))} data-testid="delay" />{' '}
+            {t('msPerToken')}
           </label>
           <label>
-            seed <input value={seedText} onChange={(event) => setSeedText(event.target.value)} placeholder="random" inputMode="numeric" data-testid="seed" />
+            {t('seed')}{' '}
+            <input value={seedText} onChange={(event) => setSeedText(event.target.value)} placeholder={t('seedRandom')} inputMode="numeric" data-testid="seed" />
           </label>
           <button type="submit" className="primary" disabled={busy || !prompt.trim()} data-testid="send">
-            Send to all
+            {t('send')}
           </button>
           <button
             type="button"
@@ -89,10 +97,10 @@ export function ChatPlayground() {
             disabled={busy}
             data-testid="clear"
           >
-            Clear
+            {t('clear')}
           </button>
         </div>
-        <div className="suggestions">
+        <div className="suggestions" role="group" aria-label={t('suggestionsLabel')}>
           {SUGGESTIONS.map((text) => (
             <button type="button" key={text} onClick={() => setPrompt(text)} className="chip">
               {text}
@@ -103,31 +111,21 @@ export function ChatPlayground() {
       <div className="grid-3">
         <ChatColumn
           testId="es"
-          title="EventSource"
-          subtitle={
-            <>
-              <code>GET /api/chat?prompt=…</code>: the question and history ride in the URL; no headers, so no{' '}
-              <code>Authorization</code>: it authenticates with the session cookie.
-            </>
-          }
+          title={t('columns.es.title')}
+          subtitle={t.rich('columns.es.subtitle', { code })}
           chat={es}
           lastAsk={lastAsk}
           onRegenerate={() => lastAsk && es.regenerate({ ...lastAsk, seed: newSeed() })}
         />
         <ChatColumn
           testId="fetch"
-          title="fetch() + parser"
-          subtitle={
-            <>
-              <code>POST /api/chat</code> with a JSON body and <code>Authorization: Bearer …</code>; resumes with{' '}
-              <code>Last-Event-ID</code> if the connection drops.
-            </>
-          }
+          title={t('columns.fetch.title')}
+          subtitle={t.rich('columns.fetch.subtitle', { code })}
           chat={fx}
           lastAsk={lastAsk}
           onRegenerate={() => lastAsk && fx.regenerate({ ...lastAsk, seed: newSeed() })}
         />
-        {inBrowser ? <AiSdkColumn ref={ai} token={token} onBusyChange={setAiBusy} /> : <section className="panel chat-column" aria-label="AI SDK useChat" />}
+        {inBrowser ? <AiSdkColumn ref={ai} token={token} onBusyChange={setAiBusy} /> : <section className="panel chat-column" aria-label={t('columns.ai.title')} />}
       </div>
     </>
   );

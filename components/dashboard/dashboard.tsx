@@ -4,19 +4,8 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-
-/** The data of a `sample` event of /api/metrics (lib/server/metrics.ts). */
-interface Sample {
-  at: number;
-  openByRoute: Record<string, number>;
-  eventsPerSecond: number;
-  bytesPerSecond: number | null;
-  loopDelayP99Ms: number;
-  heapUsedBytes: number;
-  rssBytes: number;
-  chat: { running: number; held: number };
-  slowClientsCutOff: number;
-}
+import { decodeMetricsEvent, METRICS_EVENT_TYPES, type MetricsEvent, type MetricsSample as Sample } from '@/lib/metrics/protocol';
+import { FRAME_BUDGET_MS, createFrameTimes, type FrameTimes } from './frame-times';
 
 const POINTS = 600;
 const ROUTES = ['clock', 'chat', 'metrics', 'other'] as const;
@@ -38,11 +27,11 @@ const CHARTS: ChartSpec[] = [
       return [...known, all - known.reduce((a, b) => a + b, 0)];
     },
   },
-  { key: 'events', series: ['events/s'], values: (s) => [s.eventsPerSecond] },
-  { key: 'loop', series: ['p99 ms'], values: (s) => [s.loopDelayP99Ms] },
-  { key: 'memory', series: ['heap MB', 'RSS MB'], values: (s) => [s.heapUsedBytes / MB, s.rssBytes / MB] },
+  { key: 'events', series: ['eventsPerSecond'], values: (s) => [s.eventsPerSecond] },
+  { key: 'loop', series: ['p99'], values: (s) => [s.loopDelayP99Ms] },
+  { key: 'memory', series: ['heap', 'rss'], values: (s) => [s.heapUsedBytes / MB, s.rssBytes / MB] },
   { key: 'chat', series: ['running', 'held'], values: (s) => [s.chat.running, s.chat.held] },
-  { key: 'slow', series: ['cut off'], values: (s) => [s.slowClientsCutOff] },
+  { key: 'slow', series: ['cutOff'], values: (s) => [s.slowClientsCutOff] },
 ];
 
 const COLOURS = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
@@ -84,6 +73,9 @@ export function Dashboard() {
   const columns = useRef<Columns[]>(CHARTS.map((chart) => [[], ...chart.series.map(() => [])]));
   const plots = useRef<uPlot[]>([]);
   const frame = useRef(0);
+  const [frameTimes] = useState<FrameTimes>(createFrameTimes);
+  const [frameP99, setFrameP99] = useState<number | undefined>();
+  const [frameP50, setFrameP50] = useState<number | undefined>();
 
   // The charts, made once; uPlot touches the DOM when loaded, so it is imported here, in the browser.
   useEffect(() => {
@@ -110,7 +102,15 @@ export function Dashboard() {
           {
             width: Math.max(260, target.clientWidth),
             height: 160,
-            series: [{}, ...chart.series.map((label, i) => ({ label, stroke: COLOURS[i % COLOURS.length], width: 1.5 }))],
+            // Route names are labels of the wire (lib/sse/server.ts); the other series are words.
+            series: [
+              {},
+              ...chart.series.map((name, i) => ({
+                label: chart.key === 'streams' ? name : t(`series.${name}` as 'series.p99'),
+                stroke: COLOURS[i % COLOURS.length],
+                width: 1.5,
+              })),
+            ],
             axes: [axis(), axis()],
             legend: { live: false },
           },
@@ -125,7 +125,8 @@ export function Dashboard() {
       for (const plot of plots.current) plot.destroy();
       plots.current = [];
     };
-  }, []);
+    // Made again in the other language when the reader switches (the columns are kept in a ref).
+  }, [t]);
 
   useEffect(() => {
     const params = new URLSearchParams();
@@ -134,31 +135,51 @@ export function Dashboard() {
     let pending: Sample | undefined;
     const draw = () => {
       frame.current = 0;
-      plots.current.forEach((plot, index) => plot.setData(columns.current[index] as uPlot.AlignedData));
+      // Immediate mode: uPlot draws now rather than in a microtask, so the time taken is the redraw's.
+      const began = performance.now();
+      plots.current.forEach((plot, index) => plot.batch(() => plot.setData(columns.current[index] as uPlot.AlignedData)));
+      if (plots.current.length > 0) {
+        frameTimes.add(performance.now() - began);
+        setFrameP99(frameTimes.percentile(99));
+        setFrameP50(frameTimes.percentile(50));
+      }
       if (pending) setLatest(pending);
       setStatus((s) => ({ ...s, state: source.readyState, lastEventId: lastIdRef.current }));
     };
     const schedule = () => {
       if (!frame.current) frame.current = requestAnimationFrame(draw);
     };
-    source.addEventListener('sample', (event: MessageEvent<string>) => {
-      const sample = JSON.parse(event.data) as Sample;
-      lastIdRef.current = event.lastEventId;
-      CHARTS.forEach((chart, index) => {
-        const cols = columns.current[index]!;
-        const values = chart.values(sample);
-        cols[0]!.push(sample.at / 1000);
-        values.forEach((value, i) => cols[i + 1]!.push(value));
-        if (cols[0]!.length > POINTS) for (const col of cols) col.splice(0, col.length - POINTS);
-      });
-      pending = sample;
-      schedule();
-    });
-    source.addEventListener('resumed', (event: MessageEvent<string>) => {
-      const { replayed } = JSON.parse(event.data) as { replayed: number };
-      setStatus((s) => ({ ...s, resumes: s.resumes + 1, replayed: s.replayed + replayed }));
-    });
-    source.addEventListener('reset', () => setStatus((s) => ({ ...s, reset: true })));
+    const onEvent = (event: MessageEvent<string>) => {
+      const decoded = decodeMetricsEvent(event.type, event.data);
+      if (decoded) receive(decoded, event.lastEventId);
+    };
+    const receive = (decoded: MetricsEvent, lastEventId: string) => {
+      switch (decoded.type) {
+        case 'sample': {
+          const sample = decoded.data;
+          lastIdRef.current = lastEventId;
+          CHARTS.forEach((chart, index) => {
+            const cols = columns.current[index]!;
+            const values = chart.values(sample);
+            cols[0]!.push(sample.at / 1000);
+            values.forEach((value, i) => cols[i + 1]!.push(value));
+            if (cols[0]!.length > POINTS) for (const col of cols) col.splice(0, col.length - POINTS);
+          });
+          pending = sample;
+          schedule();
+          return;
+        }
+        case 'resumed': {
+          const { replayed } = decoded.data;
+          setStatus((s) => ({ ...s, resumes: s.resumes + 1, replayed: s.replayed + replayed }));
+          return;
+        }
+        case 'reset':
+          setStatus((s) => ({ ...s, reset: true }));
+          return;
+      }
+    };
+    for (const type of METRICS_EVENT_TYPES) source.addEventListener(type, onEvent);
     source.onopen = schedule;
     source.onerror = schedule;
     return () => {
@@ -166,7 +187,7 @@ export function Dashboard() {
       cancelAnimationFrame(frame.current);
       frame.current = 0;
     };
-  }, [generation]);
+  }, [generation, frameTimes]);
 
   const number = (value: number | undefined, digits = 0) => (value === undefined ? '—' : value.toFixed(digits));
   const openTotal = latest ? Object.values(latest.openByRoute).reduce((a, b) => a + b, 0) : undefined;
@@ -211,6 +232,41 @@ export function Dashboard() {
           <dd data-testid="now-slow">{number(latest?.slowClientsCutOff)}</dd>
         </div>
       </dl>
+      <p className="status" data-testid="frame-budget" data-p50={frameP50?.toFixed(2)} data-state={frameP99 === undefined ? 'unknown' : frameP99 <= FRAME_BUDGET_MS ? 'within' : 'over'}>
+        {t('frame.p99')}: <strong data-testid="frame-p99">{number(frameP99, 1)}</strong> {t('frame.unit')} ·{' '}
+        {t('frame.budget', { budget: FRAME_BUDGET_MS })}
+        {frameP99 !== undefined && <> · {t(frameP99 <= FRAME_BUDGET_MS ? 'frame.within' : 'frame.over')}</>}
+      </p>
+      <section className="instances" aria-labelledby="instances-title" data-testid="instances">
+        <h2 id="instances-title">{t('instances.title')}</h2>
+        {latest === undefined ? (
+          <p className="status">—</p>
+        ) : latest.cluster === null ? (
+          <p className="status" data-testid="single-process">
+            {t('instances.single', { instance: latest.instance })}
+          </p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('instances.instance')}</th>
+                <th scope="col">{t('instances.open')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {latest.cluster.map((entry) => (
+                <tr key={entry.instance} data-testid="instance-row" data-instance={entry.instance}>
+                  <td>
+                    <code>{entry.instance}</code>
+                    {entry.instance === latest.instance && <> ({t('instances.this')})</>}
+                  </td>
+                  <td data-testid="instance-open">{entry.openStreams}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       <div className="charts">
         {CHARTS.map((chart, index) => (
           <figure key={chart.key} className="chart">

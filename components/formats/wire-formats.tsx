@@ -1,12 +1,12 @@
 'use client';
 
-import { useRef, useState, type FormEvent } from 'react';
+import { useTranslations } from 'next-intl';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { bearer } from '@/lib/client/api';
 
-/** One wire format: how to ask for the prompt's stream in it. */
+/** One wire format: how to ask for the prompt's stream in it. Its title is `formats.formats.<id>`. */
 interface WireFormat {
-  id: string;
-  title: string;
+  id: 'ours' | 'openai' | 'anthropic' | 'ai-sdk';
   route: string;
   request(ask: WireAsk): { url: string; headers: Record<string, string>; body: unknown };
 }
@@ -24,7 +24,6 @@ const QUERY_SCHEMA = { type: 'object', properties: { query: { type: 'string' } }
 const FORMATS: readonly WireFormat[] = [
   {
     id: 'ours',
-    title: 'Our protocol',
     route: 'POST /api/chat',
     request: ({ prompt, seed, delayMs }) => ({
       url: '/api/chat',
@@ -34,7 +33,6 @@ const FORMATS: readonly WireFormat[] = [
   },
   {
     id: 'openai',
-    title: 'OpenAI Chat Completions',
     route: 'POST /v1/chat/completions',
     request: ({ prompt, seed, delayMs, offerTool }) => ({
       url: '/v1/chat/completions',
@@ -51,7 +49,6 @@ const FORMATS: readonly WireFormat[] = [
   },
   {
     id: 'anthropic',
-    title: 'Anthropic Messages',
     route: 'POST /v1/messages',
     request: ({ prompt, seed, delayMs, offerTool }) => ({
       url: '/v1/messages',
@@ -67,7 +64,6 @@ const FORMATS: readonly WireFormat[] = [
   },
   {
     id: 'ai-sdk',
-    title: 'AI SDK UI message stream',
     route: 'POST /v1/ui/chat',
     request: ({ prompt, seed, delayMs }) => ({
       url: '/v1/ui/chat',
@@ -77,15 +73,22 @@ const FORMATS: readonly WireFormat[] = [
   },
 ];
 
-/** What one column has read so far. */
+/**
+ * What one column has read so far. The status is the HTTP status line as received (protocol,
+ * shown as is) and a phase the page words in the reader's language.
+ */
 interface Wire {
+  phase: 'idle' | 'connecting' | 'open' | 'ended' | 'failed';
   status: string;
+  error?: string;
   text: string;
   bytes: number;
   chunks: number;
 }
 
-const EMPTY: Wire = { status: 'idle', text: '', bytes: 0, chunks: 0 };
+const EMPTY: Wire = { phase: 'idle', status: '', text: '', bytes: 0, chunks: 0 };
+
+const code = (chunks: ReactNode) => <code>{chunks}</code>;
 
 /**
  * Reads a response body as it arrives, with no SSE parser in between: every chunk the network
@@ -103,7 +106,9 @@ async function readRaw(response: Response, onChunk: (text: string, bytes: number
 
 /** One prompt, sent at once to the four endpoints; each column shows its raw bytes as they come. */
 export function WireFormats() {
-  const [prompt, setPrompt] = useState('Look up the docs on Last-Event-ID');
+  const t = useTranslations('formats');
+  // The prompt stays English in every language: the simulated model answers English only.
+  const [prompt, setPrompt] = useState(t('defaultPrompt'));
   const [seedText, setSeedText] = useState('7');
   const [delayMs, setDelayMs] = useState(60);
   const [offerTool, setOfferTool] = useState(true);
@@ -122,7 +127,7 @@ export function WireFormats() {
     setWires({});
     for (const format of FORMATS) {
       const { url, headers, body } = format.request(ask);
-      update(format.id, () => ({ ...EMPTY, status: 'connecting' }));
+      update(format.id, () => ({ ...EMPTY, phase: 'connecting' }));
       void (async () => {
         try {
           const response = await fetch(url, {
@@ -131,11 +136,11 @@ export function WireFormats() {
             body: JSON.stringify(body),
             signal: abort.signal,
           });
-          update(format.id, (wire) => ({ ...wire, status: `${response.status} ${response.headers.get('content-type') ?? ''}` }));
+          update(format.id, (wire) => ({ ...wire, phase: 'open', status: `${response.status} ${response.headers.get('content-type') ?? ''}` }));
           await readRaw(response, (text, bytes) => update(format.id, (wire) => ({ ...wire, text: wire.text + text, bytes: wire.bytes + bytes, chunks: wire.chunks + 1 })));
-          update(format.id, (wire) => ({ ...wire, status: `${wire.status} · ended` }));
+          update(format.id, (wire) => ({ ...wire, phase: 'ended' }));
         } catch (error) {
-          if (!abort.signal.aborted) update(format.id, (wire) => ({ ...wire, status: `failed: ${(error as Error).message}` }));
+          if (!abort.signal.aborted) update(format.id, (wire) => ({ ...wire, phase: 'failed', error: (error as Error).message }));
         }
       })();
     }
@@ -145,41 +150,45 @@ export function WireFormats() {
     <>
       <form className="panel chat-form" onSubmit={run} data-testid="wire-form">
         <label htmlFor="wire-prompt" className="sr-only">
-          Prompt
+          {t('promptLabel')}
         </label>
         <textarea id="wire-prompt" value={prompt} onChange={(event) => setPrompt(event.target.value)} rows={2} data-testid="wire-prompt" />
         <div className="chat-options">
           <label>
-            delay <input type="number" min={0} max={1000} value={delayMs} onChange={(event) => setDelayMs(Number(event.target.value))} data-testid="wire-delay" /> ms/token
+            {t('delay')}{' '}
+            <input type="number" min={0} max={1000} value={delayMs} onChange={(event) => setDelayMs(Number(event.target.value))} data-testid="wire-delay" />{' '}
+            {t('msPerToken')}
           </label>
           <label>
-            seed <input value={seedText} onChange={(event) => setSeedText(event.target.value)} inputMode="numeric" data-testid="wire-seed" />
+            {t('seed')} <input value={seedText} onChange={(event) => setSeedText(event.target.value)} inputMode="numeric" data-testid="wire-seed" />
           </label>
           <label>
-            <input type="checkbox" checked={offerTool} onChange={(event) => setOfferTool(event.target.checked)} data-testid="wire-offer-tool" /> offer{' '}
-            <code>web_search</code> to OpenAI and Anthropic
+            <input type="checkbox" checked={offerTool} onChange={(event) => setOfferTool(event.target.checked)} data-testid="wire-offer-tool" />{' '}
+            {t.rich('offerTool', { code })}
           </label>
           <label>
-            token <input value={token} onChange={(event) => setToken(event.target.value)} data-testid="wire-token" />
+            {t('token')} <input value={token} onChange={(event) => setToken(event.target.value)} data-testid="wire-token" />
           </label>
           <button type="submit" className="primary" disabled={!prompt.trim()} data-testid="wire-send">
-            Send to all four
+            {t('send')}
           </button>
         </div>
       </form>
       <div className="grid-2 wire-grid">
         {FORMATS.map((format) => {
           const wire = wires[format.id] ?? EMPTY;
+          const title = t(`formats.${format.id}`);
+          const phase = wire.phase === 'failed' ? t('status.failed', { message: wire.error ?? '' }) : wire.phase === 'open' ? '' : t(`status.${wire.phase}`);
           return (
-            <section key={format.id} className="panel" data-testid={`wire-${format.id}`} aria-label={format.title}>
+            <section key={format.id} className="panel" data-testid={`wire-${format.id}`} aria-label={title}>
               <div className="panel-head">
-                <h2>{format.title}</h2>
-                <span className="badge" data-testid={`wire-${format.id}-status`}>
-                  {wire.status}
+                <h2>{title}</h2>
+                <span className="badge" data-state={wire.phase} data-testid={`wire-${format.id}-status`}>
+                  {[wire.status, phase].filter(Boolean).join(' · ')}
                 </span>
               </div>
               <p className="panel-sub">
-                <code>{format.route}</code> · {wire.bytes} bytes in {wire.chunks} reads
+                <code>{format.route}</code> · {t('reads', { bytes: wire.bytes, chunks: wire.chunks })}
               </p>
               <pre className="wire-frames" data-testid={`wire-${format.id}-frames`}>
                 {wire.text}

@@ -50,7 +50,7 @@ export function ClockEvents() {
           {open ? t('close') : t('connect')}
         </button>
       </p>
-      <div className="log" role="log" aria-live="off" tabIndex={0}>
+      <div className="log log-stream" role="log" aria-live="off" tabIndex={0}>
         {events.length === 0
           ? t('waiting')
           : events.map((event, index) => (

@@ -39,7 +39,7 @@ export function FetchStream() {
           {open ? t('close') : t('connect')}
         </button>
       </p>
-      <pre className="log" tabIndex={0} aria-label={t('fetchStream.title')}>
+      <pre className="log log-stream" tabIndex={0} aria-label={t('fetchStream.title')}>
         {chunks.length === 0 ? t('waiting') : chunks.map(visible).join('')}
       </pre>
     </section>

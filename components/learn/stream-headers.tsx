@@ -28,10 +28,10 @@ export function StreamHeaders() {
     <section className="widget" data-testid="widget-stream-headers" aria-label={t('streamHeaders.title')}>
       <h3>{t('streamHeaders.title')}</h3>
       {error && <p role="alert">{error}</p>}
+      {/* One line per header from the first render, so the answer fills the lines in rather than
+          adding them: a widget that grew when it arrived moved the text below it (the reader's place). */}
       <pre className="log" tabIndex={0} aria-label={t('streamHeaders.title')} data-testid="headers">
-        {headers
-          ? SHOWN.map((name) => `${name}: ${headers.get(name) ?? t('streamHeaders.missing')}`).join('\n')
-          : t('waiting')}
+        {SHOWN.map((name) => `${name}: ${headers ? (headers.get(name) ?? t('streamHeaders.missing')) : t('waiting')}`).join('\n')}
       </pre>
     </section>
   );

@@ -1,7 +1,7 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { PLAYGROUND_CASES, splitBytes } from '@/lib/playground/cases';
 import { escapeStream, unescapeStream } from '@/lib/playground/escape';
 import { naiveParse } from '@/lib/playground/naive';
@@ -63,6 +63,8 @@ function EventList({ events, against, testId }: { events: SseEvent[] | undefined
   );
 }
 
+const noSubscribe = () => () => {};
+
 /** Type or pick a raw stream; see what the browser, our parser and a naive parser dispatch. */
 export function Playground() {
   const t = useTranslations('playground');
@@ -72,6 +74,10 @@ export function Playground() {
   const [text, setText] = useState(escapeStream(first.text));
   const [run, setRun] = useState<Run | undefined>();
   const [browser, setBrowser] = useState<{ key: number; events: SseEvent[]; done: boolean } | undefined>();
+  // The controls wait for hydration: text typed into the server-rendered textarea before React
+  // takes it over is merged with the case's text (the typed stream ran with the first case's events
+  // after it), and a click on Run before then does nothing.
+  const hydrated = useSyncExternalStore(noSubscribe, () => true, () => false);
 
   function start(source: string, splitAt: number[]) {
     const raw = unescapeStream(source);
@@ -121,7 +127,7 @@ export function Playground() {
       <div className="playground-input">
         <label>
           {t('case')}{' '}
-          <select value={caseId} onChange={(e) => pick(e.target.value)} data-testid="case">
+          <select value={caseId} onChange={(e) => pick(e.target.value)} disabled={!hydrated} data-testid="case">
             {PLAYGROUND_CASES.map((c) => (
               <option key={c.id} value={c.id}>
                 {t(`cases.${c.id}` as 'cases.basic')}
@@ -130,10 +136,19 @@ export function Playground() {
           </select>
         </label>
         <label htmlFor={inputId}>{t('input')}</label>
-        <textarea id={inputId} value={text} onChange={(e) => setText(e.target.value)} rows={8} spellCheck={false} data-testid="input" />
+        <textarea
+          id={inputId}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          readOnly={!hydrated}
+          rows={8}
+          spellCheck={false}
+          data-testid="input"
+        />
         <p className="status">{t('escapes')}</p>
         <button
           type="button"
+          disabled={!hydrated}
           onClick={() => start(text, edited ? [] : (PLAYGROUND_CASES.find((c) => c.id === caseId)?.splitAt ?? []))}
           data-testid="run"
         >

@@ -2,27 +2,12 @@ import 'server-only';
 
 import { setting } from '@/lib/http/config';
 import { createSseResponse, getStreamStats, type StreamSettings } from '@/lib/sse/server';
+import { metricsEvent, type MetricsSample } from '@/lib/metrics/protocol';
 import { chatStats } from './chat-runs';
 import { eventLoopDelay } from './event-loop';
+import { clusterStreams } from './redis';
+import { instanceId } from './redis/instance';
 import { createTopic, type Topic } from './topic';
-
-/** One sample of the server's own metrics, sent as the data of a `sample` event. */
-export interface MetricsSample {
-  /** When it was taken (ms since the epoch). */
-  at: number;
-  /** Open event streams by route label. */
-  openByRoute: Record<string, number>;
-  /** Events written to all streams a second, over the last interval. */
-  eventsPerSecond: number;
-  /** Not counted: lib/sse/server.ts keeps no byte totals. Always null until it does. */
-  bytesPerSecond: null;
-  loopDelayP99Ms: number;
-  heapUsedBytes: number;
-  rssBytes: number;
-  chat: { running: number; held: number };
-  /** Slow clients cut off since the process started. */
-  slowClientsCutOff: number;
-}
 
 interface Metrics {
   intervalMs: number;
@@ -32,7 +17,7 @@ interface Metrics {
 }
 
 async function sample(metrics: Metrics): Promise<MetricsSample> {
-  const chat = await chatStats();
+  const [chat, cluster] = await Promise.all([chatStats(), clusterStreams()]);
   const streams = getStreamStats();
   const at = Date.now();
   const previous = metrics.previous;
@@ -42,6 +27,8 @@ async function sample(metrics: Metrics): Promise<MetricsSample> {
   const memory = process.memoryUsage();
   return {
     at,
+    instance: instanceId(),
+    cluster: cluster ?? null,
     openByRoute: streams.openByLabel,
     eventsPerSecond: Math.round(eventsPerSecond * 10) / 10,
     bytesPerSecond: null,
@@ -77,7 +64,7 @@ function createMetrics(): Metrics {
 async function publishSample(metrics: Metrics): Promise<void> {
   const data = await sample(metrics);
   // The last listener may have left while the sample was taken.
-  if (metrics.timer !== undefined) metrics.topic.publish({ event: 'sample', data });
+  if (metrics.timer !== undefined) metrics.topic.publish(metricsEvent('sample', data));
 }
 
 /** The process's one metrics producer, on globalThis so dev reloads and route modules share it. */
@@ -87,7 +74,7 @@ export function getMetrics(): Metrics {
 }
 
 /**
- * Opens a metrics stream: one `sample` event a second from one shared timer, whoever listens. With
+ * Opens a metrics stream (lib/metrics/protocol.ts): one `sample` event a second from one shared timer, whoever listens. With
  * `lastEventId`, the samples missed meanwhile are replayed first and a `resumed` event says how
  * many; an id the buffer no longer covers gets a `reset` event.
  */
@@ -100,9 +87,10 @@ export function createMetricsResponse(signal: AbortSignal, lastEventId: string |
     start(connection) {
       const resume = metrics.topic.subscribe(connection, lastEventId);
       if (resume.kind === 'reset') {
-        connection.send({ event: 'reset', id: metrics.topic.lastId, data: { reason: resume.reason, lastEventId, latestId: metrics.topic.lastId } });
+        const latestId = metrics.topic.lastId;
+        connection.send(metricsEvent('reset', { reason: resume.reason, lastEventId, latestId }, latestId));
       } else if (resume.kind === 'replayed') {
-        connection.send({ event: 'resumed', id: metrics.topic.lastId, data: { after: lastEventId, replayed: resume.count } });
+        connection.send(metricsEvent('resumed', { after: lastEventId ?? '', replayed: resume.count }, metrics.topic.lastId));
       }
       return () => metrics.topic.unsubscribe(connection);
     },
