@@ -48,6 +48,9 @@ test.describe('/chat: the AI SDK useChat column', () => {
   });
 
   test('a reload mid-answer resumes the answer from the run log, its text appearing exactly once', async ({ page }) => {
+    // A long answer, replayed from its start after the reload: more than the default 30 s on a
+    // loaded machine.
+    test.setTimeout(90_000);
     const prompt = 'What is SSE? /long';
     await ask(page, prompt, { seed: 11, delay: 4 });
     await expect(page.getByTestId('ai-answer')).not.toBeEmpty();
