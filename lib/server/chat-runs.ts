@@ -2,7 +2,7 @@ import 'server-only';
 
 import { randomBytes } from 'node:crypto';
 import { estimateTokens, simulateChat } from '@/lib/chat/simulate';
-import { formatEventId, type ChatEventMap, type ChatRequest } from '@/lib/chat/protocol';
+import { formatEventId, type CHAT_ERROR_CODES, type ChatEventMap, type ChatRequest } from '@/lib/chat/protocol';
 import { abortableDelay } from '@/lib/sse/backoff';
 import type { EventInput } from '@/lib/sse/types';
 import { setting } from '@/lib/http/config';
@@ -11,6 +11,8 @@ import { getRedis, redisEnabled } from './redis';
 import { createMemoryStore } from './run-log/memory-store';
 import { createRunLog, type RunLog, type RunLogLimits, type StopReason } from './run-log/run-log';
 import type { RunStore, StoreUsage } from './run-log/types';
+
+type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
 /** The chat's run-log policy, from the environment (see the README's configuration table). */
 export function chatLimits(): RunLogLimits {
@@ -68,11 +70,11 @@ export function createChatRunLog(store: RunStore, limits: RunLogLimits = chatLim
     store,
     limits,
     takeover,
-    producerLost: { event: 'error', data: { code: 'producer_lost', message: 'The server producing this answer went away; ask again.' } satisfies ChatEventMap['error'] },
+    producerLost: { event: 'error', data: { code: 'producer_lost' satisfies ChatErrorCode, message: 'The server producing this answer went away; ask again.' } satisfies ChatEventMap['error'] },
     makeStream: chatEvents,
     eventId: formatEventId,
-    tooLarge: { event: 'error', data: { code: 'too_large', message: 'The answer outgrew the server’s per-stream log limit.' } satisfies ChatEventMap['error'] },
-    failed: { event: 'error', data: { code: 'internal', message: 'The generation failed on the server.' } satisfies ChatEventMap['error'] },
+    tooLarge: { event: 'error', data: { code: 'too_large' satisfies ChatErrorCode, message: 'The answer outgrew the server’s per-stream log limit.' } satisfies ChatEventMap['error'] },
+    failed: { event: 'error', data: { code: 'internal' satisfies ChatErrorCode, message: 'The generation failed on the server.' } satisfies ChatEventMap['error'] },
     resumed: (runId, afterSeq, replayed) => ({ event: 'resumed', data: { after: formatEventId(runId, afterSeq), replayed } satisfies ChatEventMap['resumed'] }),
   });
 }
