@@ -155,7 +155,9 @@ class RunReader<Input> implements SseSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    void this.log.store.attach(this.id, -1, this.log.limits.graceMs);
+    // A shared store that cannot answer now (Redis down) keeps the count; the run's time to live
+    // still bounds it.
+    this.log.store.attach(this.id, -1, this.log.limits.graceMs).catch(() => {});
   }
 }
 
@@ -266,7 +268,8 @@ export function createRunLog<Input>(options: RunLogOptions<Input>): RunLog<Input
         store.onOrphan ? JSON.stringify(input) : undefined,
       );
       if (created !== 'created') return { ok: false, reason: created };
-      void produce(id, input);
+      // A store that fails mid-run (Redis down) ends the producer; nothing is left to answer.
+      produce(id, input).catch((error: unknown) => console.error(`run ${id}: its producer stopped`, error));
       return { ok: true };
     },
 
