@@ -87,24 +87,29 @@ test('the instance producing an answer is SIGKILLed mid-answer: both columns fin
 
   const page = await browser.newPage();
   // Which instance produces each column's run: the one that answered the request starting it.
-  const producers: string[] = [];
+  // (EventSource starts with GET, the fetch column with POST.)
+  const producers: { side: string; instance: string }[] = [];
   page.on('response', (response) => {
-    const url = new URL(response.url());
-    if (url.pathname === '/api/chat' && response.headers()['x-instance'] && !response.request().headers()['last-event-id']) producers.push(response.headers()['x-instance']!);
+    const instance = response.headers()['x-instance'];
+    if (new URL(response.url()).pathname !== '/api/chat' || !instance || producers.length === 2) return;
+    producers.push({ side: response.request().method() === 'GET' ? 'es' : 'fetch', instance });
   });
   await page.goto(`${cluster.url}/chat`);
   await ask(page, SEED, 25);
   for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-answer`)).not.toBeEmpty();
   await expect.poll(() => producers.length).toBe(2);
-  const victim = cluster.instances.find((candidate) => candidate.id === producers[0])!;
+  expect(producers.map(({ side }) => side).sort()).toEqual(['es', 'fetch']);
+  const victim = cluster.instances.find((candidate) => candidate.id === producers[0]!.instance)!;
   await victim.kill();
   for (const side of ['es', 'fetch']) {
     await expect(page.getByTestId(`${side}-status`)).toHaveText('ready', { timeout: 30_000 });
     await expect(page.getByTestId(`${side}-metrics`)).toContainText(`${tokens} tokens`);
     await expect(page.getByTestId(`${side}-answer`)).toHaveText(answer, { useInnerText: true });
   }
-  // The killed instance's columns reconnected to the one left.
-  const killedSides = producers.filter((producer) => producer === victim.id).length;
-  expect(killedSides).toBeGreaterThanOrEqual(1);
+  // The columns whose run the killed instance produced lost their connection and came back to the
+  // instance left, which took the run over.
+  for (const { side } of producers.filter(({ instance }) => instance === victim.id)) {
+    expect(Number(await page.getByTestId(`${side}-reconnects`).textContent())).toBeGreaterThanOrEqual(1);
+  }
   await page.close();
 });
