@@ -271,6 +271,8 @@ export function createRedisStore(
     evalIndex(INDEX_TTL, [id, ttl]).catch(() => {});
   };
 
+  // The subscriber connection is made now, so that it is up by the time a reader follows a run.
+  redis.subscriber();
   const producing = new Map<string, Producing>();
   // After close() this store writes nothing more, as a dead instance: its runs' leases lapse.
   let closed = false;
@@ -300,12 +302,22 @@ export function createRedisStore(
       held.count++;
       return held.ready;
     }
-    const ready = redis
-      .subscriber()
-      .subscribe(channelOf(id), (message) => onMessage(id, message))
-      .catch(() => {}); // The timer's checks stand in for a subscription Redis refused.
-    channels.set(id, { count: 1, ready });
-    return ready;
+    const entry = { count: 1, ready: Promise.resolve() };
+    channels.set(id, entry);
+    const subscribe = (): Promise<void> =>
+      redis
+        .subscriber()
+        .subscribe(channelOf(id), (message) => onMessage(id, message))
+        .catch(() => {
+          // Not subscribed (Redis unreachable, or the connection still coming up): the timer's
+          // checks stand in meanwhile, and it is tried again while someone here follows the run.
+          const retry = setTimeout(() => {
+            if (channels.get(id) === entry) entry.ready = subscribe();
+          }, 250);
+          retry.unref();
+        });
+    entry.ready = subscribe();
+    return entry.ready;
   }
 
   function unfollow(id: string): void {
