@@ -245,3 +245,37 @@ describe('chat runs shared through Redis', () => {
     assert.equal(events.at(-1)?.type, 'done');
   });
 });
+
+describe('chat runs when Redis goes away', () => {
+  it('a reader waiting on a run is not left hanging: its stream ends, and a new start is refused until Redis is back', { timeout: 30_000 }, async () => {
+    const server = await startRedis();
+    const one = createConnections(server.url);
+    const two = createConnections(server.url);
+    const stores = [createRedisStore(one, { prefix: 'down', leaseMs: LEASE_MS }), createRedisStore(two, { prefix: 'down', leaseMs: LEASE_MS })];
+    try {
+      assert.deepEqual(await one.health(), { status: 'ok' });
+      assert.deepEqual(await two.health(), { status: 'ok' });
+      const producer = createChatRunLog(stores[0]!, LIMITS);
+      const reader = createChatRunLog(stores[1]!, LIMITS);
+      await producer.start('down', chat(1, 200), meta);
+      const opened = await reader.open('down', 0, undefined);
+      assert.equal(opened.kind, 'stream');
+      if (opened.kind !== 'stream') return;
+      const reading = readUntilEnd(createSseResponse({ heartbeatMs: 0, source: opened.source }));
+      await until('a first event', async () => ((await stores[1]!.info('down'))?.length ?? 0) >= 1);
+      await server.kill();
+      // It ends (rather than waiting for ever); whether it had read the first event first is a race.
+      assert.equal((await reading).dropped, false);
+      await assert.rejects(producer.start('after', chat(1, 0), meta));
+      await server.restart();
+      await until('Redis back', async () => (await one.health()).status === 'ok' && (await two.health()).status === 'ok', 10_000);
+      assert.deepEqual(await producer.start('after', chat(1, 0), meta), { ok: true });
+    } finally {
+      for (const store of stores) store.close();
+      closeAllStreams();
+      await one.close();
+      await two.close();
+      await server.stop();
+    }
+  });
+});

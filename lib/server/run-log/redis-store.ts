@@ -271,7 +271,8 @@ export function createRedisStore(
     evalIndex(INDEX_TTL, [id, ttl]).catch(() => {});
   };
 
-  // The subscriber connection is made now, so that it is up by the time a reader follows a run.
+  // The connections are made now, so that they are up by the time a run is created or followed.
+  redis.commands();
   redis.subscriber();
   const producing = new Map<string, Producing>();
   // After close() this store writes nothing more, as a dead instance: its runs' leases lapse.
@@ -379,7 +380,13 @@ export function createRedisStore(
   // --- the timer: leases, and the runs readers wait on -------------------------------------------
   let ticking = false;
   const ticker = setInterval(() => {
-    if (ticking || !redis.isReady('commands')) return;
+    if (!redis.isReady('commands')) {
+      // Redis is unreachable: no waiter may hang on it. Woken, each reader reads, fails, and its
+      // stream ends, so its client reconnects (and gets 503 until Redis is back).
+      for (const id of [...waiters.keys()]) wake(id);
+      return;
+    }
+    if (ticking) return;
     ticking = true;
     tick()
       .catch(() => {})
