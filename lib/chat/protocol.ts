@@ -52,10 +52,17 @@ export interface ChatEventMap {
   tool: ToolEventData;
   token: { text: string };
   done: { finishReason: FinishReason; usage: ChatUsage };
+  /** `code`: one of {@link CHAT_ERROR_CODES}. */
   error: { code: string; message: string };
   /** Sent after a replay: what the resume did, under the id of the last event replayed. */
   resumed: { after: string; replayed: number };
 }
+
+/**
+ * The codes of a stream's `error` event: the log outgrew its limit, the generation failed, or the
+ * instance producing it died and it was not taken over (`CHAT_TAKEOVER=0`, with Redis).
+ */
+export const CHAT_ERROR_CODES = ['too_large', 'internal', 'producer_lost'] as const;
 
 /** A chat event name. */
 export type ChatEventType = keyof ChatEventMap;

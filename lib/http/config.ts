@@ -116,6 +116,7 @@ export const SETTINGS = {
   CHAT_ABANDONED_RETENTION_MS: int(5_000, 1, 24 * HOUR, 'how long a run whose starter left and nobody came back to is kept'),
   CHAT_MAX_RUNS: int(1000, 1, 1_000_000, 'chat generations held at once (running or kept); past it 503'),
   CHAT_MAX_RUNS_PER_IP: int(16, 1, 1_000_000, 'chat generations one client may have running at once; past it 429 + Retry-After'),
+  CHAT_TAKEOVER: int(1, 0, 1, "with Redis: 1 continues a run whose instance died on another instance; 0 ends it with error producer_lost"),
   CHAT_MAX_LOG_BYTES: int(64 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024, 'bytes of chat event logs kept in all; past it the oldest finished runs go first'),
 } satisfies Record<string, Setting<unknown>>;
 

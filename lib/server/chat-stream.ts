@@ -5,6 +5,8 @@ import type { Caller } from '@/lib/http/guard';
 import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
 import type { ChatCursor, ChatRequest } from '@/lib/chat/protocol';
 import { chatRunLog, isLost, newRunId } from './chat-runs';
+import { redisEnabled } from './redis';
+import { instanceId } from './redis/instance';
 
 const NOTHING_MORE = { status: 204, headers: { 'Cache-Control': 'no-store' } } as const;
 
@@ -41,7 +43,8 @@ export async function runResponse(request: Request, caller: Caller, streamId: st
     ...settings,
     signal: request.signal,
     label: 'chat',
-    headers: { 'X-Stream-Id': streamId },
+    // With Redis, which instance answered: a run it starts, it produces (until it dies).
+    headers: redisEnabled() ? { 'X-Stream-Id': streamId, 'X-Instance': instanceId() } : { 'X-Stream-Id': streamId },
     source: opened.source,
   });
 }

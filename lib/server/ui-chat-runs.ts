@@ -9,8 +9,8 @@ import type { Caller } from '@/lib/http/guard';
 import { abortableDelay } from '@/lib/sse/backoff';
 import { createSseResponse, type StreamSettings } from '@/lib/sse/server';
 import type { EventInput } from '@/lib/sse/types';
-import { chatLimits, newRunId } from './chat-runs';
-import { createMemoryStore } from './run-log/memory-store';
+import { setting } from '@/lib/http/config';
+import { chatLimits, chooseRunStore, deferredRunLog, newRunId } from './chat-runs';
 import { createRunLog, type RunLog } from './run-log/run-log';
 
 /** What one UI message stream run is made from. */
@@ -21,13 +21,14 @@ export interface UiChatInput {
   messageId: string;
 }
 
-/** The UI message chunks of one answer, each after its pause. */
-async function* uiChatEvents({ messages, delayMs, seed, messageId }: UiChatInput, signal: AbortSignal): AsyncGenerator<EventInput> {
+/** The UI message chunks of one answer, each after its pause (but the first `replayed`, logged already). */
+async function* uiChatEvents({ messages, delayMs, seed, messageId }: UiChatInput, signal: AbortSignal, replayed = 0): AsyncGenerator<EventInput> {
   const frames: Frame[] = uiMessageChunks([...simulateChat(messages, { delayMs, seed })], { messageId });
+  let index = 0;
   try {
     for (const { delayMs: pause, ...event } of frames) {
       // Even a pause of 0 yields a turn, so aborts and other requests get one.
-      await abortableDelay(pause, signal);
+      await abortableDelay(index++ < replayed ? 0 : pause, signal);
       if (signal.aborted) return;
       yield event;
     }
@@ -42,14 +43,19 @@ function uiRunLog(): RunLog<UiChatInput> {
   // producer, over a store of its own (so /api/stats still counts /api/chat's runs alone). A UI
   // stream carries no ids the AI SDK reads; the log's `id:` lines are harmless to its parser, and
   // a resume replays the run from its start.
-  holder.__sseUiChatRuns ??= createRunLog<UiChatInput>({
-    store: createMemoryStore(),
-    limits: chatLimits(),
-    makeStream: uiChatEvents,
-    eventId: (runId, seq) => `${runId}:${seq}`,
-    tooLarge: { data: { type: 'error', errorText: 'The answer outgrew the server’s per-stream log limit.' } },
-    failed: { data: { type: 'error', errorText: 'The generation failed on the server.' } },
-  });
+  // With Redis, its runs live under a prefix of their own, shared and taken over like the chat's.
+  holder.__sseUiChatRuns ??= deferredRunLog(chooseRunStore('sse:uirun'), (store) =>
+    createRunLog<UiChatInput>({
+      store,
+      limits: chatLimits(),
+      takeover: setting('CHAT_TAKEOVER') === 1,
+      producerLost: { data: { type: 'error', errorText: 'The server producing this answer went away; ask again.' } },
+      makeStream: uiChatEvents,
+      eventId: (runId, seq) => `${runId}:${seq}`,
+      tooLarge: { data: { type: 'error', errorText: 'The answer outgrew the server’s per-stream log limit.' } },
+      failed: { data: { type: 'error', errorText: 'The generation failed on the server.' } },
+    }),
+  );
   return holder.__sseUiChatRuns;
 }
 

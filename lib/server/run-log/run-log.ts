@@ -1,7 +1,7 @@
 import { encodeEvent, toBytes } from '@/lib/sse/encoder';
 import type { SseConnection, SseSource } from '@/lib/sse/server';
 import type { EventInput } from '@/lib/sse/types';
-import type { RunStore } from './types';
+import type { Orphan, RunStore } from './types';
 
 /** The policy of a run log. */
 export interface RunLogLimits {
@@ -33,8 +33,12 @@ export interface RunLogOptions<Input> {
    * cancelled, expires or outgrows its log; after a cancel the producer may still yield final
    * events (as a `done` saying it was stopped), then must return. The log asks for the next event
    * only once the previous one is logged, so code after a `yield` runs only for logged events.
+   *
+   * `replayed` is how many of its first events are logged already: when another instance takes
+   * over a run whose producer died, it runs the producer again from the same input, and those
+   * events must come again, the same and without their pauses (the log checks and skips them).
    */
-  makeStream(input: Input, signal: AbortSignal): AsyncIterable<EventInput>;
+  makeStream(input: Input, signal: AbortSignal, replayed: number): AsyncIterable<EventInput>;
   /** The `id:` of event `seq` of run `runId`. */
   eventId(runId: string, seq: number): string;
   /** The event that ends a run whose log would outgrow `maxLogBytes`. */
@@ -43,6 +47,15 @@ export interface RunLogOptions<Input> {
   failed: Omit<EventInput, 'id'>;
   /** The event sent after a replay, under the id of the last event replayed. */
   resumed?(runId: string, afterSeq: number, replayed: number): Omit<EventInput, 'id'>;
+  /**
+   * Whether a run whose producer was lost (its instance died; only a store shared between
+   * instances has such runs) is taken over: produced again from its input, continuing after its
+   * last logged event (true, the default; the producer must then be deterministic), or ended with
+   * {@link RunLogOptions.producerLost} (false).
+   */
+  takeover?: boolean;
+  /** The event that ends a run whose producer was lost, when it is not taken over. */
+  producerLost?: Omit<EventInput, 'id'>;
 }
 
 /** What {@link RunLog.start} answers. */
@@ -74,6 +87,10 @@ export interface RunLog<Input> {
 
 /** Bytes of log one pull sends at most (and at least one event). */
 const PULL_BYTES = 16 * 1024;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, index) => byte === b[index]);
+}
 
 function mayRead(owner: string | undefined, principal: string | undefined): boolean {
   return owner === undefined || owner === principal;
@@ -138,7 +155,9 @@ class RunReader<Input> implements SseSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    void this.log.store.attach(this.id, -1, this.log.limits.graceMs);
+    // A shared store that cannot answer now (Redis down) keeps the count; the run's time to live
+    // still bounds it.
+    this.log.store.attach(this.id, -1, this.log.limits.graceMs).catch(() => {});
   }
 }
 
@@ -149,17 +168,24 @@ class RunReader<Input> implements SseSource {
  */
 export function createRunLog<Input>(options: RunLogOptions<Input>): RunLog<Input> {
   const { store, limits } = options;
+  store.onOrphan?.((orphan) => void takeOver(orphan));
 
-  async function produce(id: string, input: Input): Promise<void> {
+  /** Produces run `id`; `from` is a lost producer's run taken over, continued after its log. */
+  async function produce(id: string, input: Input, from?: Orphan): Promise<void> {
     const controller = new AbortController();
     // The producer is the run's one writer: it numbers the events itself.
-    let seq = 0;
-    let bytes = 0;
+    let seq = from?.length ?? 0;
+    let bytes = from?.bytes ?? 0;
     const watching = new AbortController();
     void store.watch(id, watching.signal).then((result) => {
       if (result !== 'aborted') controller.abort(result satisfies StopReason);
     });
-    const iterator = options.makeStream(input, controller.signal)[Symbol.asyncIterator]();
+    // A run taken over: the producer yields the logged events again, which must be the same
+    // bytes; they are checked and skipped. A run cancelled before its producer was lost only
+    // gets its final events.
+    const replay = from && !from.cancelled ? await readLog(id, from.length) : [];
+    let replayed = 0;
+    const iterator = options.makeStream(input, controller.signal, replay.length)[Symbol.asyncIterator]();
     try {
       while (true) {
         let next: IteratorResult<EventInput>;
@@ -172,6 +198,16 @@ export function createRunLog<Input>(options: RunLogOptions<Input>): RunLog<Input
           break;
         }
         if (next.done) break;
+        if (replayed < replay.length) {
+          const again = toBytes(encodeEvent({ ...next.value, id: options.eventId(id, replayed + 1) }));
+          if (!sameBytes(again, replay[replayed]!)) {
+            console.error(`run ${id}: taken over, its producer did not repeat event ${replayed + 1}; ending it`);
+            await append(id, ++seq, options.failed);
+            break;
+          }
+          replayed++;
+          continue;
+        }
         // Gone (expired, evicted): nothing is logged any more. Cancelled: the producer's final
         // events still are.
         if (controller.signal.reason === 'gone') break;
@@ -193,19 +229,47 @@ export function createRunLog<Input>(options: RunLogOptions<Input>): RunLog<Input
     }
   }
 
+  /** The first `length` events of run `id`'s log. */
+  async function readLog(id: string, length: number): Promise<Uint8Array[]> {
+    const events: Uint8Array[] = [];
+    while (events.length < length) {
+      const read = await store.read(id, events.length, Number.POSITIVE_INFINITY);
+      if (!read || read.events.length === 0) break;
+      events.push(...read.events);
+    }
+    return events.slice(0, length);
+  }
+
+  /** A run whose producer was lost, now this instance's: continued, or ended with `producerLost`. */
+  async function takeOver(orphan: Orphan): Promise<void> {
+    try {
+      if (options.takeover !== false) {
+        await produce(orphan.id, JSON.parse(orphan.input) as Input, orphan);
+        return;
+      }
+      await append(orphan.id, orphan.length + 1, options.producerLost ?? options.failed);
+      await store.finish(orphan.id, limits.retentionMs, limits.abandonedRetentionMs);
+    } catch (error) {
+      console.error(`run ${orphan.id}: taking it over failed`, error);
+    }
+  }
+
   async function append(id: string, seq: number, event: Omit<EventInput, 'id'>): Promise<void> {
     await store.append(id, toBytes(encodeEvent({ ...event, id: options.eventId(id, seq) })));
   }
 
   return {
     async start(id, input, meta) {
-      const created = await store.create(id, meta, limits.graceMs, {
-        maxRuns: limits.maxRuns,
-        maxRunningPerClient: limits.maxRunningPerClient,
-        maxBytes: limits.maxTotalBytes,
-      });
+      const created = await store.create(
+        id,
+        meta,
+        limits.graceMs,
+        { maxRuns: limits.maxRuns, maxRunningPerClient: limits.maxRunningPerClient, maxBytes: limits.maxTotalBytes },
+        store.onOrphan ? JSON.stringify(input) : undefined,
+      );
       if (created !== 'created') return { ok: false, reason: created };
-      void produce(id, input);
+      // A store that fails mid-run (Redis down) ends the producer; nothing is left to answer.
+      produce(id, input).catch((error: unknown) => console.error(`run ${id}: its producer stopped`, error));
       return { ok: true };
     },
 

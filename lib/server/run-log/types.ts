@@ -74,9 +74,11 @@ export interface RunRead {
 export interface RunStore {
   /**
    * Creates a running run with time to live `ttlMs`, unless a limit forbids it: evicting the
-   * oldest finished runs first when the store is over `maxRuns` or `maxBytes`.
+   * oldest finished runs first when the store is over `maxRuns` or `maxBytes`. `input` is what
+   * the run is produced from (serialised), kept by a store whose runs can outlive their producer
+   * (see {@link RunStore.onOrphan}); the in-process store ignores it.
    */
-  create(id: string, meta: RunMeta, ttlMs: number, limits: CreateLimits): Promise<CreateResult>;
+  create(id: string, meta: RunMeta, ttlMs: number, limits: CreateLimits, input?: string): Promise<CreateResult>;
   /** A snapshot of run `id`; undefined when there is none (never was, or expired). */
   info(id: string): Promise<RunInfo | undefined>;
   /** Appends one event to a running run; returns its sequence number, or 0 when the run is not running. */
@@ -115,4 +117,24 @@ export interface RunStore {
   claim(id: string, ttlMs: number): Promise<void>;
   /** Totals, for `/api/stats`. */
   usage(): Promise<StoreUsage>;
+  /**
+   * Sets who takes over a run whose producer was lost (its instance died): the store has already
+   * claimed the run for this instance, so appends and `finish` from here are the run's from now
+   * on. Only a store shared between instances (Redis) has lost producers; the in-process one dies
+   * with its runs and has no such method.
+   */
+  onOrphan?(handler: (orphan: Orphan) => void): void;
+}
+
+/** A run whose producer was lost, now this instance's to continue or to end. */
+export interface Orphan {
+  id: string;
+  /** The input it was created with (see {@link RunStore.create}). */
+  input: string;
+  /** Events logged: the producer continues from event `length + 1`. */
+  length: number;
+  /** Bytes logged. */
+  bytes: number;
+  /** True when it was cancelled before its producer was lost. */
+  cancelled: boolean;
 }
