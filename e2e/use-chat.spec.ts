@@ -186,6 +186,23 @@ test.describe('/formats', () => {
   });
 });
 
+test('leaving /formats inside the app ends its four streams on the server', async ({ page, baseURL }) => {
+  const open = async () => {
+    const stats = (await (await fetch(`${baseURL}/api/stats`)).json()) as { openStreamsByRoute: Record<string, number> };
+    return ['chat', 'openai', 'anthropic', 'ui-message'].reduce((sum, label) => sum + (stats.openStreamsByRoute[label] ?? 0), 0);
+  };
+  await page.goto('/formats');
+  // Slow enough that each answer would stream for a minute.
+  await page.getByTestId('wire-delay').fill('1000');
+  await page.getByTestId('wire-send').click();
+  for (const id of ['ours', 'openai', 'anthropic', 'ai-sdk']) await expect(page.getByTestId(`wire-${id}-status`)).toContainText('200');
+  await expect.poll(open).toBe(4);
+  // A client-side navigation keeps the page's JavaScript running: only an unmount abort ends them.
+  await page.getByRole('banner').getByRole('link', { name: 'Course', exact: true }).click();
+  await expect(page).toHaveURL(/\/learn$/);
+  await expect.poll(open).toBe(0);
+});
+
 test.describe('GET /v1/ui/chat/<id>/stream', () => {
   const body = JSON.stringify({
     id: 'chat-resume',
