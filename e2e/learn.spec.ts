@@ -179,7 +179,7 @@ for (const locale of ['en', 'zh'] as const) {
   test(`no serious accessibility violations in ${locale}`, async ({ page, baseURL }) => {
     test.setTimeout(120_000);
     await useLocale(page, locale, baseURL);
-    for (const path of ['/', '/learn', '/learn/what-is-sse', '/learn/server', '/playground', '/dashboard']) {
+    for (const path of ['/', '/learn', '/learn/what-is-sse', '/learn/server', '/clock', '/chat', '/formats', '/playground', '/dashboard']) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       await expectNoSeriousViolations(page);

@@ -73,6 +73,21 @@ test.describe('/chat: the AI SDK useChat column', () => {
     await expect(page.getByTestId('ai-resume-asks')).toHaveText('204');
   });
 
+  test('Stop ends the run on the server too: the column sends DELETE /v1/ui/chat/<its run id>', async ({ page }) => {
+    let runId: string | undefined;
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/v1/ui/chat') runId = response.headers()['x-stream-id'];
+    });
+    await ask(page, 'What is SSE? /long', { seed: 2, delay: 100 });
+    await expect(page.getByTestId('ai-answer')).not.toBeEmpty();
+    const deleted = page.waitForResponse((response) => response.request().method() === 'DELETE' && new URL(response.url()).pathname.startsWith('/v1/ui/chat/'));
+    await page.getByTestId('ai-stop').click();
+    const response = await deleted;
+    expect(runId).toBeDefined();
+    expect(new URL(response.url()).pathname).toBe(`/v1/ui/chat/${runId}`);
+    expect(response.status()).toBe(204);
+  });
+
   test('after a network failure useChat asks to resume again when the tab becomes visible', async ({ page }) => {
     // The page's load asked once: nothing to resume.
     await expect(page.getByTestId('ai-resume-asks')).toHaveText('204');
@@ -171,6 +186,23 @@ test.describe('/formats', () => {
   });
 });
 
+test('leaving /formats inside the app ends its four streams on the server', async ({ page, baseURL }) => {
+  const open = async () => {
+    const stats = (await (await fetch(`${baseURL}/api/stats`)).json()) as { openStreamsByRoute: Record<string, number> };
+    return ['chat', 'openai', 'anthropic', 'ui-message'].reduce((sum, label) => sum + (stats.openStreamsByRoute[label] ?? 0), 0);
+  };
+  await page.goto('/formats');
+  // Slow enough that each answer would stream for a minute.
+  await page.getByTestId('wire-delay').fill('1000');
+  await page.getByTestId('wire-send').click();
+  for (const id of ['ours', 'openai', 'anthropic', 'ai-sdk']) await expect(page.getByTestId(`wire-${id}-status`)).toContainText('200');
+  await expect.poll(open).toBe(4);
+  // A client-side navigation keeps the page's JavaScript running: only an unmount abort ends them.
+  await page.getByRole('banner').getByRole('link', { name: 'Course', exact: true }).click();
+  await expect(page).toHaveURL(/\/learn$/);
+  await expect.poll(open).toBe(0);
+});
+
 test.describe('GET /v1/ui/chat/<id>/stream', () => {
   const body = JSON.stringify({
     id: 'chat-resume',
@@ -196,5 +228,47 @@ test.describe('GET /v1/ui/chat/<id>/stream', () => {
     const bad = await request.get('/v1/ui/chat/not%20an%20id/stream');
     expect(bad.status()).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_parameter');
+  });
+});
+
+test.describe('DELETE /v1/ui/chat/<id>', () => {
+  const messages = [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'What is SSE? /long' }] }];
+
+  test('ends a running answer on the server: the stream stops without finish, a resume replays only what was made', async ({ baseURL }) => {
+    // Slow enough that the whole answer would take minutes.
+    const posted = await fetch(`${baseURL}/v1/ui/chat`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Delay-Ms': '200', 'X-Seed': '3' },
+      body: JSON.stringify({ id: 'chat-stop', trigger: 'submit-message', messages }),
+    });
+    expect(posted.status).toBe(200);
+    const runId = posted.headers.get('x-stream-id')!;
+    expect(runId).toMatch(/^[\w-]+$/);
+    const reader = posted.body!.getReader();
+    let text = '';
+    while (!text.includes('"text-delta"')) text += new TextDecoder().decode((await reader.read()).value);
+
+    const stopped = await fetch(`${baseURL}/v1/ui/chat/${runId}`, { method: 'DELETE' });
+    expect(stopped.status).toBe(204);
+    // The live stream ends (rather than running on for minutes), with no finish.
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += new TextDecoder().decode(read.value);
+    expect(text).not.toContain('"type":"finish"');
+    // The run is over: a resume replays what was made and ends, no finish in it either.
+    const resumed = await fetch(`${baseURL}/v1/ui/chat/${runId}/stream`);
+    expect(resumed.status).toBe(200);
+    const replay = await resumed.text();
+    expect(replay).toContain('"text-delta"');
+    expect(replay).not.toContain('"type":"finish"');
+  });
+
+  test('404 for an unknown run, 400 for a malformed id, 405 for other methods', async ({ baseURL }) => {
+    const unknown = await fetch(`${baseURL}/v1/ui/chat/neverSeenStream`, { method: 'DELETE' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    const bad = await fetch(`${baseURL}/v1/ui/chat/not%20an%20id`, { method: 'DELETE' });
+    expect(bad.status).toBe(400);
+    const get = await fetch(`${baseURL}/v1/ui/chat/neverSeenStream`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('DELETE');
   });
 });

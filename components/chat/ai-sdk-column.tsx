@@ -4,7 +4,7 @@ import { useChat as useAiSdkChat } from '@ai-sdk/react';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import { useTranslations } from 'next-intl';
 import { useEffect, useImperativeHandle, useRef, useState, type ReactNode, type Ref } from 'react';
-import { bearer } from '@/lib/client/api';
+import { bearer, cancelChat } from '@/lib/client/api';
 import type { FinishReason } from '@/lib/chat/protocol';
 import { createAiSdkTransport, type ChunkSource } from './ai-sdk-transport';
 import { TurnView } from './chat-column';
@@ -221,8 +221,11 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
         <button
           type="button"
           onClick={() => {
+            // Aborting useChat's fetch only closes the connection: the run is ended on the server too.
+            const stopped = runId.current;
             forget();
             void stop();
+            cancelChat(stopped, bearer(latestToken.current), '/v1/ui/chat');
           }}
           disabled={!busy}
           data-testid="ai-stop"

@@ -1,7 +1,7 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { bearer } from '@/lib/client/api';
 
 /** One wire format: how to ask for the prompt's stream in it. Its title is `formats.formats.<id>`. */
@@ -96,11 +96,13 @@ const code = (chunks: ReactNode) => <code>{chunks}</code>;
  */
 async function readRaw(response: Response, onChunk: (text: string, bytes: number) => void): Promise<void> {
   if (!response.body) return;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = response.body.getReader();
+  // A character split between two chunks is held back until its end arrives.
+  const decoder = new TextDecoder();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
-    onChunk(value, new TextEncoder().encode(value).length);
+    onChunk(decoder.decode(value, { stream: true }), value.byteLength);
   }
 }
 
@@ -117,6 +119,8 @@ export function WireFormats() {
   const controller = useRef<AbortController | null>(null);
 
   const update = (id: string, change: (wire: Wire) => Wire) => setWires((all) => ({ ...all, [id]: change(all[id] ?? EMPTY) }));
+  // Leaving the page ends its four streams (and so the server's work for them).
+  useEffect(() => () => controller.current?.abort(), []);
 
   function run(event: FormEvent) {
     event.preventDefault();

@@ -10,12 +10,13 @@ export function bearer(token: string | undefined): Record<string, string> {
 }
 
 /**
- * Asks the server to end a chat generation for good (the user's Stop), not just this connection.
+ * Asks the server to end a chat generation for good (the user's Stop), not just this connection:
+ * `DELETE <base>/<streamId>`, `/api/chat` for our protocol's runs, `/v1/ui/chat` for the AI SDK's.
  * Best effort and fire-and-forget: `keepalive` lets it outlive a page that is closing.
  */
-export function cancelChat(streamId: string | undefined, headers?: HeadersInit): void {
+export function cancelChat(streamId: string | undefined, headers?: HeadersInit, base = '/api/chat'): void {
   if (!streamId) return;
-  void fetch(`/api/chat/${encodeURIComponent(streamId)}`, { method: 'DELETE', headers, keepalive: true }).catch(() => {
+  void fetch(`${base}/${encodeURIComponent(streamId)}`, { method: 'DELETE', headers, keepalive: true }).catch(() => {
     // If the request fails, the server's grace period ends the generation anyway.
   });
 }

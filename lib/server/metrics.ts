@@ -49,7 +49,9 @@ function createMetrics(): Metrics {
     topic: createTopic({
       bufferSize: 600,
       onActive: () => {
-        metrics.timer ??= setInterval(() => void publishSample(metrics), metrics.intervalMs);
+        // A sample that cannot be taken (Redis unreachable for the chat or cluster figures) is
+        // skipped: the charts show a gap, and the next tick tries again.
+        metrics.timer ??= setInterval(() => publishSample(metrics).catch(() => {}), metrics.intervalMs);
       },
       onIdle: () => {
         clearInterval(metrics.timer);

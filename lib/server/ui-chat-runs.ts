@@ -91,3 +91,12 @@ export async function streamUiChat(request: Request, caller: Caller, id: string,
     source: opened.source,
   });
 }
+
+/**
+ * The user's Stop for run `id`: its generation ends at once (the streams reading it end with it)
+ * and no longer counts against its client's running generations. False when there is no such run
+ * for this caller (unknown, expired or someone else's).
+ */
+export function cancelUiChat(id: string, caller: Caller): Promise<boolean> {
+  return uiRunLog().cancel(id, caller.principal);
+}
