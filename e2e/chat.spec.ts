@@ -121,8 +121,12 @@ test.describe('/chat', () => {
       }
     });
     await page.reload();
-    await ask(page, '/long');
-    for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-status`)).toHaveText('ready', { timeout: 20_000 });
+    // Paced (2 ms a token, some seconds in all), so the answer outlives the render that learns its
+    // stream id: at delay 0 a column can read the whole answer before React commits once, and
+    // then has nothing to store.
+    test.setTimeout(60_000);
+    await ask(page, '/long', { delay: '2' });
+    for (const side of ['es', 'fetch']) await expect(page.getByTestId(`${side}-status`)).toHaveText('ready', { timeout: 40_000 });
     // The two transport columns' keys (the useChat column keeps its own answer in flight).
     const calls = (await page.evaluate(() => (window as unknown as { storageCalls: string[] }).storageCalls)).filter((call) =>
       /:(es|fetch)$/.test(call),
