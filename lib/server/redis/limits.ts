@@ -54,12 +54,12 @@ return 1`;
 const RENEW = `
 local time = redis.call('TIME')
 local expiry = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[1])
-local pairs = {}
+local scored = {}
 for i = 2, #ARGV do
-  pairs[#pairs + 1] = expiry
-  pairs[#pairs + 1] = ARGV[i]
+  scored[#scored + 1] = expiry
+  scored[#scored + 1] = ARGV[i]
 end
-redis.call('ZADD', KEYS[1], 'XX', unpack(pairs))
+redis.call('ZADD', KEYS[1], 'XX', unpack(scored))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
