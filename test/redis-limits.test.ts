@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startRedis, type RedisServer } from '../e2e/support/redis-server';
-import { createConnections, type RedisConnections } from '../lib/server/redis/connections';
+import { healthyConnections } from './support/redis';
+import type { RedisConnections } from '../lib/server/redis/connections';
 import { createSharedLimits, RedisUnavailableError, streamSlotsKey } from '../lib/server/redis/limits';
 
 // Two connection sets to one real redis-server stand for two instances of a cluster.
@@ -13,10 +14,8 @@ describe('limits shared through Redis', () => {
 
   before(async () => {
     server = await startRedis();
-    a = createConnections(server.url);
-    b = createConnections(server.url);
-    assert.deepEqual(await a.health(), { status: 'ok' });
-    assert.deepEqual(await b.health(), { status: 'ok' });
+    a = await healthyConnections(server.url);
+    b = await healthyConnections(server.url);
   });
   after(async () => {
     await a.close();

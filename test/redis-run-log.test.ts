@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startRedis, type RedisServer } from '../e2e/support/redis-server';
+import { healthyConnections } from './support/redis';
 import { readUntilEnd } from '../e2e/helpers';
 import { parseEventId, type ChatRequest } from '../lib/chat/protocol';
 import { simulateChat } from '../lib/chat/simulate';
@@ -75,10 +76,8 @@ describe('chat runs shared through Redis', () => {
 
   before(async () => {
     server = await startRedis();
-    a = createConnections(server.url);
-    b = createConnections(server.url);
-    assert.deepEqual(await a.health(), { status: 'ok' });
-    assert.deepEqual(await b.health(), { status: 'ok' });
+    a = await healthyConnections(server.url);
+    b = await healthyConnections(server.url);
   });
   afterEach(() => {
     for (const made of stores.splice(0)) made.close();
