@@ -30,7 +30,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { freePort } from '../e2e/support/processes';
 import { percentile, startWorker, type Worker } from './fanout-workers';
-import { BENCH_ENV, rssKiB, runBench } from './server';
+import { BENCH_ENV, cpuMs, rssKiB, runBench } from './server';
 
 const ROOT = process.cwd();
 const NEXT_BIN = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -190,6 +190,10 @@ interface Row {
   eventsPerS: number;
   lagP50: number;
   lagP99: number;
+  /** Server CPU (ms) spent during the ramp, per stream opened: accepts, plus the ticks meanwhile. */
+  rampCpuMs: number;
+  /** Server CPU (µs) per event delivered while measuring: the cost of the fan-out itself. */
+  eventCpuUs: number;
 }
 
 async function run(target: Target, workers: Worker[]): Promise<Row> {
@@ -200,6 +204,7 @@ async function run(target: Target, workers: Worker[]): Promise<Row> {
     const rssBefore = rssKiB(server.child.pid!);
     const share = (i: number) => Math.floor(STREAMS / workers.length) + (i < STREAMS % workers.length ? 1 : 0);
     const start = Date.now();
+    const cpuAtStart = cpuMs(server.child.pid!);
     const opened = await Promise.all(
       workers.map((worker, i) =>
         worker.ask({ cmd: 'open', host: HOST, port: server.port, path: '/api/clock', count: share(i), concurrency: CONCURRENCY, timeoutMs: TIMEOUT_MS }, 'opened'),
@@ -211,8 +216,12 @@ async function run(target: Target, workers: Worker[]): Promise<Row> {
     for (const reply of opened) for (const [code, count] of Object.entries(reply.errors)) errors[code] = (errors[code] ?? 0) + count;
     console.log(`  ${target}: ${STREAMS - failures} streams answered in ${acceptS.toFixed(1)} s, ${failures} failed`);
 
+    const rampCpu = cpuMs(server.child.pid!) - cpuAtStart;
+
     await delay(2000);
+    const cpuBeforeMeasure = cpuMs(server.child.pid!);
     const measured = await Promise.all(workers.map((worker) => worker.ask({ cmd: 'measure', ms: MEASURE_MS }, 'measured')));
+    const measureCpu = cpuMs(server.child.pid!) - cpuBeforeMeasure;
     const lags = measured.flatMap((reply) => reply.lags).sort((a, b) => a - b);
     const events = measured.reduce((sum, reply) => sum + reply.events, 0);
 
@@ -231,6 +240,8 @@ async function run(target: Target, workers: Worker[]): Promise<Row> {
       eventsPerS: events / (MEASURE_MS / 1000),
       lagP50: percentile(lags, 50),
       lagP99: percentile(lags, 99),
+      rampCpuMs: rampCpu / held,
+      eventCpuUs: events > 0 ? (measureCpu * 1000) / events : Number.NaN,
     };
   } finally {
     await server.stop();
@@ -239,12 +250,12 @@ async function run(target: Target, workers: Worker[]): Promise<Row> {
 
 function table(rows: Row[]): string {
   const lines = [
-    `| server, ${STREAMS.toLocaleString('en-US')} clock streams | accepted in | streams never answered | RSS per stream | live heap per stream | events/s | fan-out lag p50 / p99 |`,
-    '|---|---|---|---|---|---|---|',
+    `| server, ${STREAMS.toLocaleString('en-US')} clock streams | accepted in | streams never answered | RSS per stream | live heap per stream | events/s | fan-out lag p50 / p99 | server CPU: ramp per stream, per event |`,
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${LABELS[row.target]} | ${row.acceptS.toFixed(1)} s | ${row.failures} | ${row.rssKiB.toFixed(1)} KiB | ${row.heapKiB.toFixed(1)} KiB | ${Math.round(row.eventsPerS).toLocaleString('en-US')} | ${Math.round(row.lagP50)} / ${Math.round(row.lagP99)} ms |`,
+      `| ${LABELS[row.target]} | ${row.acceptS.toFixed(1)} s | ${row.failures} | ${row.rssKiB.toFixed(1)} KiB | ${row.heapKiB.toFixed(1)} KiB | ${Math.round(row.eventsPerS).toLocaleString('en-US')} | ${Math.round(row.lagP50)} / ${Math.round(row.lagP99)} ms | ${row.rampCpuMs.toFixed(2)} ms, ${row.eventCpuUs.toFixed(1)} µs |`,
     );
   }
   return lines.join('\n');

@@ -195,6 +195,18 @@ export function rssKiB(pid: number): number {
   return Number(match[1]);
 }
 
+/**
+ * CPU time a process has used so far (user and system, in ms), from `/proc/<pid>/stat`: fields 14
+ * and 15, in clock ticks (100 a second on Linux). The name (field 2) may hold spaces, so the
+ * fields are counted from the `)` that ends it.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** Reads `GET /api/stats`. */
 export async function getStats(url: string): Promise<ServerStats> {
   const response = await fetch(`${url}/api/stats`, { signal: AbortSignal.timeout(5000) });
