@@ -80,6 +80,27 @@ test.describe('GET /api/clock', () => {
 });
 
 test.describe('GET /api/stats', () => {
+  test('counts a clock stream as writing to Node’s response directly, past the web-stream pipe', async ({ baseURL }) => {
+    const controller = new AbortController();
+    // A client's own X-SSE-Response-Id never names another request's response: the server stamps it.
+    const response = await fetch(`${baseURL}/api/clock`, { headers: { 'X-SSE-Response-Id': '1' }, signal: controller.signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      while ((text.match(/event: update\n/g) ?? []).length < 2) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        text += decoder.decode(value, { stream: true });
+      }
+      const stats = (await (await fetch(`${baseURL}/api/stats`)).json()) as { openStreams: number; directStreams: number };
+      expect(stats.directStreams).toBeGreaterThanOrEqual(1);
+      expect(stats.directStreams).toBeLessThanOrEqual(stats.openStreams);
+    } finally {
+      controller.abort();
+    }
+  });
+
   test('reports the event-loop delay, p50 <= p99 <= max, over a window', async ({ baseURL }) => {
     await fetch(`${baseURL}/api/stats`);
     const response = await fetch(`${baseURL}/api/stats?log=1`);

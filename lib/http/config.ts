@@ -107,6 +107,7 @@ export const SETTINGS = {
     (env) => (env.NODE_ENV === 'production' ? 'off' : 'on'),
     'dropAfter, client tags and /api/debug/*; default on under next dev, off under next start',
   ),
+  SSE_DIRECT_WRITES: oneOf(['on', 'off'], 'on', "event streams write to Node's response directly, past Next's web-stream pipe; off sends every event through the body"),
   SSE_METRICS_INTERVAL_MS: int(1000, 50, 60_000, 'interval of the /api/metrics samples the dashboard draws'),
   CLOCK_INTERVAL_MS: int(1000, 10, HOUR, 'clock tick'),
   CLOCK_NOTIFICATION_MS: int(5000, 0, HOUR, 'delay from a listener joining to its notification'),
@@ -190,6 +191,7 @@ export interface ServerConfig {
   trustProxy: number;
   maxQueuedBytes: number;
   heartbeatMs: number;
+  directWrites: boolean;
 }
 
 /** The request pipeline's configuration (read on first use; checked at startup). */
@@ -205,5 +207,6 @@ export function getConfig(): ServerConfig {
     trustProxy: setting('SSE_TRUST_PROXY'),
     maxQueuedBytes: setting('SSE_MAX_QUEUED_BYTES'),
     heartbeatMs: setting('SSE_HEARTBEAT_MS'),
+    directWrites: setting('SSE_DIRECT_WRITES') === 'on',
   });
 }

@@ -2,11 +2,11 @@ import 'server-only';
 
 import { ApiError } from '@/lib/http/errors';
 import { getSharedLimits } from '@/lib/server/redis';
-import { countOpenStreams } from '@/lib/sse/server';
+import { countOpenStreams, type DirectWriter } from '@/lib/sse/server';
 import { authenticate, principalOf } from './auth';
 import { clientIp } from './client-ip';
 import { getConfig } from './config';
-import { isShuttingDown } from './lifecycle';
+import { isShuttingDown, nodeResponseOf } from './lifecycle';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
 
 // Real ids are short; a long one is garbage or an attack, not a cursor to look up.
@@ -24,6 +24,11 @@ export interface Caller {
    * calls it when no stream was opened after all.
    */
   release?: () => void;
+  /**
+   * The Node response under this request, which an event stream writes to directly (see
+   * `SseResponseOptions.direct`); undefined with `SSE_DIRECT_WRITES=off` or when there is none.
+   */
+  direct?: DirectWriter;
 }
 
 function limiter(): RateLimiter {
@@ -59,7 +64,7 @@ export async function guard(request: Request, { opensStream, authenticated = tru
       'WWW-Authenticate': 'Bearer realm="sse-lab"',
     });
   }
-  const caller: Caller = { ip, principal: principalOf(request, credential) };
+  const caller: Caller = { ip, principal: principalOf(request, credential), direct: config.directWrites ? nodeResponseOf(request) : undefined };
   if (opensStream) {
     assertStreamCapacity(caller);
     caller.release = await acquireSharedSlot(ip, config);
@@ -126,7 +131,7 @@ export async function claimStream(caller: Caller): Promise<void> {
 }
 
 /** The per-stream settings from the configuration, for `createSseResponse`. */
-export function streamSettings(caller: Caller): { client: string; maxQueuedBytes: number; heartbeatMs: number; onClose?: () => void } {
+export function streamSettings(caller: Caller): { client: string; maxQueuedBytes: number; heartbeatMs: number; onClose?: () => void; direct?: DirectWriter } {
   const config = getConfig();
-  return { client: caller.ip, maxQueuedBytes: config.maxQueuedBytes, heartbeatMs: config.heartbeatMs, onClose: caller.release };
+  return { client: caller.ip, maxQueuedBytes: config.maxQueuedBytes, heartbeatMs: config.heartbeatMs, onClose: caller.release, direct: caller.direct };
 }

@@ -11,8 +11,13 @@ interface Lifecycle {
   shuttingDown: boolean;
   /** The HTTP servers of this process, as seen on their first connection. */
   servers: Set<Server>;
-  /** Responses not yet finished, so shutdown knows when the last one is done. */
-  inFlight: Set<ServerResponse>;
+  /**
+   * Responses not yet finished, so shutdown knows when the last one is done; by the id stamped on
+   * their request ({@link RESPONSE_HEADER}), so a route handler can find its own.
+   */
+  inFlight: Map<string, ServerResponse>;
+  /** The last id stamped. */
+  lastId: number;
   /** When the shutdown began (`performance.now()`), for the log. */
   shutdownAt: number;
 }
@@ -21,7 +26,8 @@ const state: Lifecycle = ((globalThis as { __sseLifecycle?: Lifecycle }).__sseLi
   installed: false,
   shuttingDown: false,
   servers: new Set(),
-  inFlight: new Set(),
+  inFlight: new Map(),
+  lastId: 0,
   shutdownAt: 0,
 });
 
@@ -32,6 +38,21 @@ const state: Lifecycle = ((globalThis as { __sseLifecycle?: Lifecycle }).__sseLi
  */
 export function isShuttingDown(): boolean {
   return state.shuttingDown;
+}
+
+/** The private header naming a request's Node response in this process (see {@link nodeResponseOf}). */
+export const RESPONSE_HEADER = 'x-sse-response-id';
+
+/**
+ * The Node `http.ServerResponse` that will carry the answer to `request`, when this process's
+ * HTTP server received it (`installLifecycle` stamps every request with an id); undefined
+ * otherwise, such as in a unit test or on another runtime. An event stream writes its events to it
+ * directly, past Next's web-stream pipe: see `SseResponseOptions.direct` in `lib/sse/server.ts`.
+ */
+export function nodeResponseOf(request: Request): ServerResponse | undefined {
+  const id = request.headers.get(RESPONSE_HEADER);
+  const response = id === null ? undefined : state.inFlight.get(id);
+  return response && !response.headersSent && !response.writableEnded && !response.destroyed ? response : undefined;
 }
 
 /** Longest the process waits for open requests before it exits anyway (with code 1). */
@@ -52,7 +73,8 @@ const DISPATCHED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
  *   exits with code 1 after a few seconds if something hangs. Under `next start` this replaces
  *   Next's own handler, which waits for every idle keep-alive connection to time out.
  * - Stamp every request with the socket's peer address in a private header, replacing any value a
- *   client sent, because route handlers get no socket (see `client-ip.ts`).
+ *   client sent, because route handlers get no socket (see `client-ip.ts`); and with an id that
+ *   names its Node response, so an event stream can write to it directly ({@link nodeResponseOf}).
  * - Answer the requests Next.js would fail on with a 500 and a stack trace in the log: `TRACE`,
  *   `TRACK` and `CONNECT` get `405`, a request target that is not a path (`OPTIONS *`) `400`.
  *   (Node 20's own parser already refuses `TRACK` with a bare 400; other versions pass it on.)
@@ -74,7 +96,7 @@ export function installLifecycle(): void {
     if (event === 'request') {
       const [request, response] = args as [IncomingMessage, ServerResponse];
       request.headers[PEER_HEADER] = request.socket?.remoteAddress ?? 'unknown';
-      track(response);
+      track(request, response);
       if (answerMalformed(request, response)) return true;
     }
     return emit.call(this, event, ...args);
@@ -94,13 +116,16 @@ function adopt(server: Server): void {
   });
 }
 
-function track(response: ServerResponse): void {
-  state.inFlight.add(response);
+function track(request: IncomingMessage, response: ServerResponse): void {
+  // Always stamped, so that a client's own header of that name never reaches a route.
+  const id = String(++state.lastId);
+  request.headers[RESPONSE_HEADER] = id;
+  state.inFlight.set(id, response);
   // During shutdown every answer closes its connection, so nothing stays open for the next request.
   if (state.shuttingDown) response.shouldKeepAlive = false;
   const socket = response.socket;
   response.once('close', () => {
-    state.inFlight.delete(response);
+    state.inFlight.delete(id);
     // A response that began before the shutdown (a stream it ended) was sent keep-alive: its
     // connection is closed once what was written has gone out.
     if (state.shuttingDown && socket && !socket.destroyed) socket.destroySoon();
@@ -155,7 +180,7 @@ function shutdown(signal: NodeJS.Signals, exitWhenDrained: boolean): void {
       if (--listening === 0 && exitWhenDrained) exit(signal);
     });
   }
-  for (const response of state.inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
+  for (const response of state.inFlight.values()) if (!response.headersSent) response.shouldKeepAlive = false;
   const closed = closeAllStreams();
   console.log(`${signal}: stopped listening and closed ${closed} open stream${closed === 1 ? '' : 's'}; finishing the requests in flight.`);
   closeIdleConnections();

@@ -57,6 +57,32 @@ export interface SseResponseOptions {
    * Suits a replay from a log, which then never queues more than one batch, however long it is.
    */
   source?: SseSource;
+  /**
+   * The Node response this stream's body is piped into (under Next, `nodeResponseOf(request)`
+   * from `lib/http/lifecycle.ts`). Given one, the stream writes its events to it directly once the
+   * framework starts piping, instead of through the body: a web-stream pipe costs several promises
+   * per chunk, a direct write one `write()`. What was sent before the pipe started goes out as one
+   * write; the end of the stream still goes through the body, so the framework ends the response
+   * as usual. Streams with a {@link SseResponseOptions.source} or `dropAfter` keep the body, as
+   * their reads pace them; so does a stream whose framework reads the body before it has set the
+   * response's headers.
+   */
+  direct?: DirectWriter;
+}
+
+/**
+ * The part of Node's `http.ServerResponse` a stream writes to directly: see
+ * {@link SseResponseOptions.direct}.
+ */
+export interface DirectWriter {
+  write(chunk: Uint8Array): boolean;
+  /** Added by compression middleware: sends what it has compressed so far. */
+  flush?(): void;
+  getHeader(name: string): unknown;
+  /** Bytes written and not yet handed to the kernel: how far behind the client is. */
+  readonly writableLength: number;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
 }
 
 /**
@@ -76,7 +102,7 @@ export interface SseSource {
 }
 
 /** The options of {@link createSseResponse} a route decides (caps, faults), as opposed to the producer's. */
-export type StreamSettings = Pick<SseResponseOptions, 'client' | 'maxQueuedBytes' | 'heartbeatMs' | 'dropAfter' | 'tag' | 'onClose'>;
+export type StreamSettings = Pick<SseResponseOptions, 'client' | 'maxQueuedBytes' | 'heartbeatMs' | 'dropAfter' | 'tag' | 'onClose' | 'direct'>;
 
 /** What a producer writes to: one open event stream. */
 export interface SseConnection {
@@ -99,6 +125,8 @@ export interface SseConnection {
 
 interface Registry {
   open: Set<Connection>;
+  /** Open streams writing to their Node response directly (see `SseResponseOptions.direct`). */
+  direct: number;
   openByLabel: Map<string, number>;
   eventsSent: number;
   closedByReason: Record<CloseReason, number>;
@@ -110,6 +138,7 @@ interface Registry {
 // One registry per process, on globalThis so that dev reloads and every route module share it.
 const registry: Registry = ((globalThis as { __sseRegistry?: Registry }).__sseRegistry ??= {
   open: new Set(),
+  direct: 0,
   openByLabel: new Map(),
   eventsSent: 0,
   closedByReason: { client: 0, server: 0, slow: 0, shutdown: 0, error: 0, dropped: 0 },
@@ -134,11 +163,17 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   /** A pull is in progress: its sends were asked for and are not held against the queue bound. */
   private pulling = false;
   private sourceClosed = false;
+  /** Writing to {@link SseResponseOptions.direct}: the framework's pipe has started. */
+  private sink: DirectWriter | undefined;
+  /** Bytes sent before the pipe started, while a direct writer waits for it (one write then). */
+  private held: Uint8Array[] | undefined;
+  private heldBytes = 0;
 
   constructor(private readonly options: SseResponseOptions) {
     this.label = options.label ?? 'default';
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.eventsLeft = options.dropAfter ?? Number.POSITIVE_INFINITY;
+    if (options.direct && !options.source && options.dropAfter === undefined) this.held = [];
   }
 
   get signal(): AbortSignal {
@@ -186,6 +221,10 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   // and destroying the response sooner would lose it.
   pull(): Promise<void> | void {
     if (this.closed) return;
+    if (this.held) {
+      this.attach(this.held);
+      return;
+    }
     if (this.eventsLeft <= 0) {
       return new Promise((resolve) =>
         setTimeout(() => {
@@ -225,6 +264,25 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.close('client');
   }
 
+  // The framework reads the body for the first time: it has set the response's status and
+  // headers, and has nothing of ours in flight (nothing was enqueued). From here on, writes go
+  // straight to the response, the first one carrying all that was held. Its pipe keeps waiting on
+  // this read, until close() ends the body. A framework that reads before it set the headers (the
+  // body teed or buffered) gets the body instead, for the whole stream.
+  private attach(held: Uint8Array[]): void {
+    const direct = this.options.direct!;
+    this.held = undefined;
+    this.heldBytes = 0;
+    const contentType = direct.getHeader('content-type');
+    if (typeof contentType !== 'string' || !contentType.startsWith('text/event-stream')) {
+      for (const bytes of held) this.controller!.enqueue(bytes);
+      return;
+    }
+    this.sink = direct;
+    registry.direct++;
+    if (held.length > 0) this.writeDirect(held.length === 1 ? held[0]! : concat(held), Number.POSITIVE_INFINITY);
+  }
+
   send(event: EventInput): boolean {
     if (this.closed) return false;
     return this.sendBytes(toBytes(encodeEvent(event)));
@@ -250,6 +308,16 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   write(bytes: Uint8Array): boolean {
     if (this.closed || !this.controller) return false;
     const limit = this.options.maxQueuedBytes ?? 1024 * 1024;
+    if (this.sink) return this.writeDirect(bytes, limit);
+    if (this.held) {
+      if (this.heldBytes + bytes.byteLength > limit) {
+        this.close('slow');
+        return false;
+      }
+      this.held.push(bytes);
+      this.heldBytes += bytes.byteLength;
+      return true;
+    }
     // desiredSize is highWaterMark (0) less the queued bytes: how far behind this client is.
     if (!this.pulling && -(this.controller.desiredSize ?? 0) + bytes.byteLength > limit) {
       this.close('slow');
@@ -259,12 +327,29 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     return true;
   }
 
+  private writeDirect(bytes: Uint8Array, limit: number): boolean {
+    const sink = this.sink!;
+    if (sink.destroyed || sink.writableEnded) {
+      this.close('client');
+      return false;
+    }
+    // What Node holds for this socket, unsent: the same bound as the body's queue.
+    if (sink.writableLength + bytes.byteLength > limit) {
+      this.close('slow');
+      return false;
+    }
+    sink.write(bytes);
+    sink.flush?.();
+    return true;
+  }
+
   close(reason: CloseReason = 'server'): void {
     if (this.closed) return;
     this.closed = true;
     this.abortController?.abort();
     this.options.signal?.removeEventListener('abort', this);
     if (registry.open.delete(this)) {
+      if (this.sink) registry.direct--;
       const left = (registry.openByLabel.get(this.label) ?? 1) - 1;
       if (left > 0) registry.openByLabel.set(this.label, left);
       else registry.openByLabel.delete(this.label);
@@ -293,7 +378,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       // logging a stack trace for each client; the counts in getStreamStats() keep the record.
       if (reason === 'slow') this.controller?.error(new DOMException('Client too slow: stream cut off.', 'AbortError'));
       else if (reason === 'dropped') this.controller?.error(new DOMException('Connection dropped on purpose.', 'AbortError'));
-      else closeQuietly(this.controller);
+      else {
+        // Sent before the pipe started: still delivered, through the body, before it ends.
+        const held = this.held;
+        this.held = undefined;
+        closeQuietly(this.controller, held);
+      }
     }
   }
 
@@ -309,8 +399,21 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   }
 }
 
-function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array> | undefined): void {
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
+  return joined;
+}
+
+function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array> | undefined, last: Uint8Array[] = []): void {
   try {
+    for (const bytes of last) controller?.enqueue(bytes);
     controller?.close();
   } catch {
     // Already closed or cancelled by the consumer: nothing left to end.
@@ -361,6 +464,8 @@ export function createSseResponse(options: SseResponseOptions): Response {
 /** Counts of the process's event streams, for health checks and `/api/stats`. */
 export interface StreamStats {
   openStreams: number;
+  /** Of those, the ones writing to their Node response directly (see `SseResponseOptions.direct`). */
+  directStreams: number;
   openByLabel: Record<string, number>;
   eventsSent: number;
   closedByReason: Record<CloseReason, number>;
@@ -370,6 +475,7 @@ export interface StreamStats {
 export function getStreamStats(): StreamStats {
   return {
     openStreams: registry.open.size,
+    directStreams: registry.direct,
     openByLabel: Object.fromEntries(registry.openByLabel),
     eventsSent: registry.eventsSent,
     closedByReason: { ...registry.closedByReason },

@@ -23,6 +23,8 @@ export const GET = route({}, async (request) => {
       // With Redis: every live instance and its open streams.
       ...(redis.status !== 'off' && { cluster: await clusterStreams() }),
       openStreams: streams.openStreams,
+      // Of those, the ones writing to Node's response directly (SSE_DIRECT_WRITES).
+      directStreams: streams.directStreams,
       openStreamsByRoute: streams.openByLabel,
       topicSubscribers: { clock: getClock().topic.size },
       chat: await chatStats(),
