@@ -6,11 +6,14 @@
  *   floor  a minimal Next route handler with one shared ticker (bench/fanout-next/, built here
  *          with the project's node_modules),
  *   app    our /api/clock on `next start` (the project's build; built here when there is none),
+ *   piped  the same with SSE_DIRECT_WRITES=off: every event through the response body, as Next
+ *          pipes it (not in the default list; `--only floor,app,piped` compares all three),
  *
  * one server at a time, all with a 1 s tick, and prints for each: accept time, failures (streams
  * never answered), RSS and live heap per stream after forced GC, events delivered per second and
- * the fan-out lag p50/p99 (receipt time less the tick's own timestamp), then our ratios to the
- * floor against the targets.
+ * the fan-out lag p50/p99 (receipt time less the tick's own timestamp), the server's CPU time
+ * (from /proc) per stream over the ramp and per event delivered, then our ratios to the floor
+ * against the targets.
  *
  *   npm run bench:fanout -- [--streams 10000] [--workers 4] [--measure 10] [--only raw,floor,app]
  *                           [--cpu-prof DIR]   (a V8 CPU profile of each server, written as it exits)
@@ -56,11 +59,12 @@ const CONCURRENCY = Number(flags.concurrency);
 const TIMEOUT_MS = Number(flags.timeout) * 1000;
 const TARGETS = flags.only.split(',') as Target[];
 
-type Target = 'raw' | 'floor' | 'app';
+type Target = 'raw' | 'floor' | 'app' | 'piped';
 const LABELS: Record<Target, string> = {
   raw: 'raw Node http, one shared ticker',
   floor: 'minimal Next route handler (the floor)',
   app: 'our /api/clock on next start',
+  piped: 'our /api/clock, SSE_DIRECT_WRITES=off',
 };
 
 // Preloaded into every server: on SIGUSR2, collect all garbage, then print the live heap; on
@@ -117,6 +121,8 @@ async function startServer(target: Target): Promise<Server> {
   // --cpu-prof DIR: each server writes a V8 CPU profile there when it exits.
   if (flags['cpu-prof']) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`, `--cpu-prof-name=${target}.cpuprofile`);
   const env: NodeJS.ProcessEnv = { ...process.env, ...BENCH_ENV, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CLOCK_INTERVAL_MS: '1000' };
+  // The same app with every event sent through the response body, as before direct writes.
+  if (target === 'piped') env.SSE_DIRECT_WRITES = 'off';
   if (flags['heap-snapshot']) env.FANOUT_SNAPSHOT = join(flags['heap-snapshot'], `${target}.heapsnapshot`);
   const args =
     target === 'raw'
@@ -266,7 +272,7 @@ async function main(): Promise<number> {
   if (TARGETS.includes('floor')) {
     await ensureBuild(FIXTURE, ['next.config.mjs', 'app/api/clock/route.js'].map((file) => join(FIXTURE, file)).concat(['lib/sse/encoder.ts', 'lib/sse/server.ts', 'lib/clock/protocol.ts'].map((file) => join(ROOT, file))), 'the Next floor fixture');
   }
-  if (TARGETS.includes('app') && !existsSync(join(ROOT, '.next', 'BUILD_ID'))) await ensureBuild(ROOT, [], 'the app');
+  if ((TARGETS.includes('app') || TARGETS.includes('piped')) && !existsSync(join(ROOT, '.next', 'BUILD_ID'))) await ensureBuild(ROOT, [], 'the app');
   const workers = Array.from({ length: WORKERS }, () => {
     const worker = startWorker();
     track(worker.child);
