@@ -82,7 +82,8 @@ test.describe('GET /api/clock', () => {
 test.describe('GET /api/stats', () => {
   test('counts a clock stream as writing to Node’s response directly, past the web-stream pipe', async ({ baseURL }) => {
     const controller = new AbortController();
-    // A client's own X-SSE-Response-Id never names another request's response: the server stamps it.
+    // A client's own X-SSE-Response-Id is replaced by the server's stamp (test/lifecycle.test.ts
+    // shows it then names no other response): the stream is still direct.
     const response = await fetch(`${baseURL}/api/clock`, { headers: { 'X-SSE-Response-Id': '1' }, signal: controller.signal });
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();

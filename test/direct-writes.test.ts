@@ -4,7 +4,7 @@ import { createServer, get, type IncomingMessage, type Server, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createSseResponse, getStreamStats, type SseConnection, type SseResponseOptions } from '../lib/sse/server';
+import { closeAllStreams, createSseResponse, dropTagged, getStreamStats, type SseConnection, type SseResponseOptions } from '../lib/sse/server';
 
 // `SseResponseOptions.direct` against a real Node HTTP server. The server hands each request's
 // Response to `serve`, which does what Next's `sendResponse` does with a route handler's answer:
@@ -235,6 +235,48 @@ describe('createSseResponse: direct writes to the Node response', () => {
     await until(() => state.res.destroyed, 'the response is destroyed');
     assert.equal(state.cleanups, 1);
     response.destroy();
+  });
+
+  test('a shutdown (closeAllStreams) ends a direct stream cleanly, after all it wrote', async () => {
+    served = [];
+    handler = (res) => ({ options: { direct: res } });
+    const response = await request();
+    const state = last();
+    await until(() => state.writes > 0, 'the pipe started');
+    state.connection.send({ data: 'last words' });
+    assert.equal(closeAllStreams(), 1);
+    assert.equal(await readAll(response), 'retry: 1000\ndata: last words\n\n');
+    assert.equal(state.pipedChunks, 0);
+  });
+
+  test('a drop (dropTagged) ends a direct stream abruptly: the response is destroyed, not ended', async () => {
+    served = [];
+    handler = (res) => ({ options: { direct: res, tag: 'direct-drop' } });
+    const response = await request();
+    const state = last();
+    await until(() => state.writes > 0, 'the pipe started');
+    const ended = new Promise<string>((resolve) => {
+      response.once('end', () => resolve('end'));
+      response.once('aborted', () => resolve('aborted'));
+      response.once('error', () => resolve('error'));
+      response.resume();
+    });
+    assert.equal(dropTagged('direct-drop'), 1);
+    assert.notEqual(await ended, 'end');
+    await until(() => state.res.destroyed, 'the response is destroyed');
+    assert.equal(state.cleanups, 1);
+  });
+
+  test('a producer that sends more than maxQueuedBytes before the pipe starts is cut off as slow', async () => {
+    served = [];
+    handler = (res) => ({ options: { direct: res, maxQueuedBytes: 4096, start: (connection) => void connection.send({ data: 'x'.repeat(8192) }) } });
+    const slowBefore = getStreamStats().closedByReason.slow;
+    const req = get(`${base}/`);
+    const failed = new Promise<void>((resolve) => req.once('error', () => resolve()));
+    await failed;
+    assert.ok(last().connection.closed);
+    assert.equal(getStreamStats().closedByReason.slow, slowBefore + 1);
+    assert.equal(last().writes, 0, 'nothing reached the socket');
   });
 
   test('a client that goes away ends the stream: its cleanup runs and later sends are refused', async () => {

@@ -1,23 +1,29 @@
 import 'server-only';
 
-import { Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { closeAllStreams } from '@/lib/sse/server';
 import { PEER_HEADER } from './client-ip';
 import { ERROR_STATUS, type ErrorCode } from './errors';
 
+/** An HTTP or HTTPS server: what the lifecycle needs of either. */
+type Server = HttpServer | HttpsServer;
+
 interface Lifecycle {
   installed: boolean;
   shuttingDown: boolean;
-  /** The HTTP servers of this process, as seen on their first connection. */
+  /** The HTTP(S) servers of this process, as seen on their first connection. */
   servers: Set<Server>;
   /**
    * Responses not yet finished, so shutdown knows when the last one is done; by the id stamped on
    * their request ({@link RESPONSE_HEADER}), so a route handler can find its own.
    */
   inFlight: Map<string, ServerResponse>;
-  /** The last id stamped. */
+  /** The last id stamped, after a random prefix per process: no id is guessable. */
   lastId: number;
+  idPrefix: string;
   /** When the shutdown began (`performance.now()`), for the log. */
   shutdownAt: number;
 }
@@ -28,6 +34,7 @@ const state: Lifecycle = ((globalThis as { __sseLifecycle?: Lifecycle }).__sseLi
   servers: new Set(),
   inFlight: new Map(),
   lastId: 0,
+  idPrefix: randomBytes(9).toString('base64url'),
   shutdownAt: 0,
 });
 
@@ -90,17 +97,22 @@ export function installLifecycle(): void {
     process.on(signal, (received: NodeJS.Signals) => shutdown(received, production));
   }
 
-  const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
-  Server.prototype.emit = function emitWithLifecycle(this: Server, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'connection' && !state.servers.has(this)) adopt(this);
-    if (event === 'request') {
-      const [request, response] = args as [IncomingMessage, ServerResponse];
-      request.headers[PEER_HEADER] = request.socket?.remoteAddress ?? 'unknown';
-      track(request, response);
-      if (answerMalformed(request, response)) return true;
-    }
-    return emit.call(this, event, ...args);
-  } as typeof Server.prototype.emit;
+  // node:https servers do not inherit node:http's prototype: both are patched (`next dev
+  // --experimental-https` serves over the latter).
+  const prototypes: Server[] = HttpsServer.prototype instanceof HttpServer ? [HttpServer.prototype] : [HttpServer.prototype, HttpsServer.prototype];
+  for (const prototype of prototypes) {
+    const emit = prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+    prototype.emit = function emitWithLifecycle(this: Server, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'connection' && !state.servers.has(this)) adopt(this);
+      if (event === 'request') {
+        const [request, response] = args as [IncomingMessage, ServerResponse];
+        request.headers[PEER_HEADER] = request.socket?.remoteAddress ?? 'unknown';
+        track(request, response);
+        if (answerMalformed(request, response)) return true;
+      }
+      return emit.call(this, event, ...args);
+    } as Server['emit'];
+  }
 }
 
 function adopt(server: Server): void {
@@ -118,7 +130,7 @@ function adopt(server: Server): void {
 
 function track(request: IncomingMessage, response: ServerResponse): void {
   // Always stamped, so that a client's own header of that name never reaches a route.
-  const id = String(++state.lastId);
+  const id = `${state.idPrefix}.${++state.lastId}`;
   request.headers[RESPONSE_HEADER] = id;
   state.inFlight.set(id, response);
   // During shutdown every answer closes its connection, so nothing stays open for the next request.

@@ -65,7 +65,11 @@ export interface SseResponseOptions {
    * write; the end of the stream still goes through the body, so the framework ends the response
    * as usual. Streams with a {@link SseResponseOptions.source} or `dropAfter` keep the body, as
    * their reads pace them; so does a stream whose framework reads the body before it has set the
-   * response's headers.
+   * response's headers. Keep `Cache-Control: no-transform` ({@link SSE_HEADERS} has it): it keeps
+   * compression middleware off the response, whose zlib buffer the slow-client bound would not see.
+   *
+   * Pass it only when the Response goes to the framework as it is: a body wrapped in another
+   * stream or teed would be read lazily by that code, and the events would bypass it.
    */
   direct?: DirectWriter;
 }
@@ -79,6 +83,7 @@ export interface DirectWriter {
   /** Added by compression middleware: sends what it has compressed so far. */
   flush?(): void;
   getHeader(name: string): unknown;
+  readonly headersSent: boolean;
   /** Bytes written and not yet handed to the kernel: how far behind the client is. */
   readonly writableLength: number;
   readonly writableEnded: boolean;
@@ -274,7 +279,10 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.held = undefined;
     this.heldBytes = 0;
     const contentType = direct.getHeader('content-type');
-    if (typeof contentType !== 'string' || !contentType.startsWith('text/event-stream')) {
+    // Not yet set (the body is read before the response is begun) or already sent (someone else
+    // wrote first): the body it is.
+    const ready = !direct.headersSent && typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+    if (!ready) {
       for (const bytes of held) this.controller!.enqueue(bytes);
       return;
     }
@@ -376,14 +384,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       // abruptly, as a network failure would, instead of with a clean end of stream. Named
       // AbortError, as it is one: servers (Next among them) then destroy the response without
       // logging a stack trace for each client; the counts in getStreamStats() keep the record.
+      const held = this.held;
+      this.held = undefined;
       if (reason === 'slow') this.controller?.error(new DOMException('Client too slow: stream cut off.', 'AbortError'));
       else if (reason === 'dropped') this.controller?.error(new DOMException('Connection dropped on purpose.', 'AbortError'));
-      else {
-        // Sent before the pipe started: still delivered, through the body, before it ends.
-        const held = this.held;
-        this.held = undefined;
-        closeQuietly(this.controller, held);
-      }
+      // Sent before the pipe started: still delivered, through the body, before it ends.
+      else closeQuietly(this.controller, held);
     }
   }
 
