@@ -87,6 +87,31 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
     writeInFlight(COLUMN, undefined);
   };
   const updateLast = (update: (meta: TurnMeta) => TurnMeta) => setMetas((list) => (list.length ? [...list.slice(0, -1), update(list.at(-1)!)] : list));
+  // Chunk counts not yet shown, applied once an animation frame (as the other columns batch their
+  // tokens): a fast answer's chunks arrive hundreds at a time, and one render each would hold the
+  // main thread for seconds.
+  const counts = useRef({ tokens: 0, resumeChunks: 0, firstTokenAt: undefined as number | undefined });
+  const frame = useRef<number | null>(null);
+  const flushCounts = () => {
+    if (frame.current !== null) cancelAnimationFrame(frame.current);
+    frame.current = null;
+    const { tokens, resumeChunks, firstTokenAt } = counts.current;
+    if (tokens === 0 && resumeChunks === 0) return;
+    counts.current = { tokens: 0, resumeChunks: 0, firstTokenAt: undefined };
+    updateLast((meta) => ({
+      ...meta,
+      tokens: meta.tokens + tokens,
+      resumed: meta.resumed || resumeChunks > 0,
+      resumeChunks: meta.resumeChunks + resumeChunks,
+      firstTokenAt: meta.firstTokenAt ?? firstTokenAt,
+    }));
+  };
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
 
   // The refs are read when a request is sent or a chunk arrives, never during render.
   // eslint-disable-next-line react-hooks/refs
@@ -95,12 +120,20 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
       {
         onChunk(chunk: UIMessageChunk, source: ChunkSource) {
           const at = performance.now();
-          if (source === 'resume') updateLast((meta) => ({ ...meta, resumed: true, resumeChunks: meta.resumeChunks + 1 }));
+          if (source === 'resume') counts.current.resumeChunks++;
+          if (chunk.type === 'text-delta') {
+            counts.current.tokens++;
+            counts.current.firstTokenAt ??= at;
+          }
+          if (chunk.type !== 'finish' && chunk.type !== 'error') {
+            frame.current ??= requestAnimationFrame(flushCounts);
+            return;
+          }
+          flushCounts();
           // The server ended the answer: nothing left to resume. (Not useChat's onFinish, which
           // also runs when a reload cuts the connection, the very case resuming is for.)
-          if (chunk.type === 'finish' || chunk.type === 'error') forget();
-          if (chunk.type === 'text-delta') updateLast((meta) => ({ ...meta, tokens: meta.tokens + 1, firstTokenAt: meta.firstTokenAt ?? at }));
-          else if (chunk.type === 'finish') {
+          forget();
+          if (chunk.type === 'finish') {
             const finishReason: FinishReason = chunk.finishReason === 'length' ? 'length' : 'stop';
             updateLast((meta) => ({ ...meta, finishReason, endedAt: at }));
           } else if (chunk.type === 'error') updateLast((meta) => ({ ...meta, endedAt: at }));
@@ -125,6 +158,9 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
   const chat = useAiSdkChat({
     transport,
     resume: true,
+    // At most one render per frame-ish while an answer streams: without it useChat renders once per
+    // chunk, and a fast answer's chunks arrive hundreds to a network read.
+    experimental_throttle: 50,
     messages: restored ? [{ id: 'restored-user', role: 'user', parts: [{ type: 'text', text: restored.prompt }] }] : [],
   });
   const { messages, status, error, sendMessage, stop, setMessages } = chat;
@@ -134,12 +170,14 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
 
   useImperativeHandle(ref, () => ({
     ask(ask) {
+      flushCounts();
       current.current = ask;
       delay.current = ask.delayMs;
       setMetas((list) => [...list, { prompt: ask.prompt, seed: ask.seed, startedAt: performance.now(), tokens: 0, resumed: false, resumeChunks: 0 }]);
       void sendMessage({ text: ask.prompt });
     },
     clear() {
+      flushCounts();
       setMessages([]);
       setMetas([]);
     },
