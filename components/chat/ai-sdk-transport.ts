@@ -23,12 +23,26 @@ export interface AiSdkTransportListener {
   onResume(outcome: 'stream' | 'nothing'): void;
 }
 
+/** Longest the SDK's handling of chunks may run before it lets the page have the main thread. */
+const SLICE_MS = 8;
+
 function observe(stream: ReadableStream<UIMessageChunk>, listener: AiSdkTransportListener, source: ChunkSource): ReadableStream<UIMessageChunk> {
+  let sliceStart = performance.now();
   return stream.pipeThrough(
     new TransformStream<UIMessageChunk, UIMessageChunk>({
       transform(chunk, controller) {
         listener.onChunk(chunk, source);
         controller.enqueue(chunk);
+        // A fast answer arrives hundreds of chunks to a network read, and the SDK parses, checks and
+        // applies each one in the same task. Past a slice, wait for a task of our own: the pipe's
+        // backpressure holds the SDK's parsing too, so no task holds the main thread for long.
+        if (performance.now() - sliceStart < SLICE_MS) return;
+        return new Promise<void>((resolve) =>
+          setTimeout(() => {
+            sliceStart = performance.now();
+            resolve();
+          }, 0),
+        );
       },
     }),
   );
