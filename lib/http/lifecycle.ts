@@ -51,8 +51,8 @@ export function isShuttingDown(): boolean {
 export const RESPONSE_HEADER = 'x-sse-response-id';
 
 /**
- * The Node `http.ServerResponse` that will carry the answer to `request`, when this process's
- * HTTP server received it (`installLifecycle` stamps every request with an id); undefined
+ * The Node `http.ServerResponse` that will carry the answer to `request`, when one of this
+ * process's HTTP(S) servers received it (`installLifecycle` stamps every request with an id); undefined
  * otherwise, such as in a unit test or on another runtime. An event stream writes its events to it
  * directly, past Next's web-stream pipe: see `SseResponseOptions.direct` in `lib/sse/server.ts`.
  */
