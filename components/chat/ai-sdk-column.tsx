@@ -158,7 +158,7 @@ export function AiSdkColumn({ token, onBusyChange, ref }: { token: string; onBus
   const chat = useAiSdkChat({
     transport,
     resume: true,
-    // At most one render per frame-ish while an answer streams: without it useChat renders once per
+    // At most one render every 50 ms while an answer streams: without it useChat renders once per
     // chunk, and a fast answer's chunks arrive hundreds to a network read.
     experimental_throttle: 50,
     messages: restored ? [{ id: 'restored-user', role: 'user', parts: [{ type: 'text', text: restored.prompt }] }] : [],
