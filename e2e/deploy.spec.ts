@@ -49,6 +49,35 @@ test.describe('the standalone server', () => {
     expect(health).toMatchObject({ status: 'ok', instance: 'standalone', redis: 'off' });
   });
 
+  test('writes its event streams to Node’s response directly, unless SSE_DIRECT_WRITES=off', async () => {
+    // The stats of `url` while one clock stream is open there and has had two ticks: by then the
+    // server has read its body, so the stream has taken its way (direct or through the body).
+    const directStreams = async (url: string) => {
+      const controller = new AbortController();
+      try {
+        const reader = (await fetch(`${url}/api/clock`, { signal: controller.signal })).body!.getReader();
+        const decoder = new TextDecoder();
+        let text = '';
+        while ((text.match(/event: update\n/g) ?? []).length < 2) {
+          const { done, value } = await reader.read();
+          if (done) throw new Error('the clock stream ended');
+          text += decoder.decode(value, { stream: true });
+        }
+        return (await (await fetch(`${url}/api/stats`)).json()) as { openStreams: number; directStreams: number };
+      } finally {
+        controller.abort();
+      }
+    };
+    // The standalone server alone holds this one stream (the earlier test's has closed by now).
+    await expect.poll(async () => (await directStreams(instance.url)).directStreams).toBe(1);
+    const piped = await startInstance('piped', { SSE_DIRECT_WRITES: 'off' });
+    try {
+      expect(await directStreams(piped.url)).toEqual(expect.objectContaining({ openStreams: 1, directStreams: 0 }));
+    } finally {
+      await piped.stop();
+    }
+  });
+
   test('a REDIS_URL that is not a redis URL stops the process at startup with one line', async () => {
     await expect(startInstance('bad-url', { REDIS_URL: 'http://127.0.0.1:6379' })).rejects.toThrow(
       /Configuration error: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
