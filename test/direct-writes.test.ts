@@ -201,17 +201,82 @@ describe('createSseResponse: direct writes to the Node response', () => {
     assert.equal(state.pipedChunks, 3);
   });
 
-  test('a stream with dropAfter or a source keeps the body, as its reads pace it', async () => {
-    for (const options of [{ dropAfter: 5 }, { source: { pull: () => undefined } }]) {
-      served = [];
-      handler = (res) => ({ options: { direct: res, ...options } });
-      const response = await request();
-      const state = last();
-      state.connection.send({ data: 'x' });
-      state.connection.close();
-      assert.equal(await readAll(response), 'retry: 1000\ndata: x\n\n');
-      assert.equal(state.pipedChunks, 2, JSON.stringify(Object.keys(options)));
-    }
+  test('a stream with dropAfter keeps the body, whose reads time the drop', async () => {
+    served = [];
+    handler = (res) => ({ options: { direct: res, dropAfter: 5 } });
+    const response = await request();
+    const state = last();
+    state.connection.send({ data: 'x' });
+    state.connection.close();
+    assert.equal(await readAll(response), 'retry: 1000\ndata: x\n\n');
+    assert.equal(state.pipedChunks, 2);
+  });
+
+  test('a source is pulled as Node takes what was written: a replay far past maxQueuedBytes reaches a slow reader whole, in order', async () => {
+    served = [];
+    // 16 MB: more than the kernel's socket buffers hold, so Node must hold some and drain.
+    const events = 4000;
+    const data = 'y'.repeat(4000);
+    let next = 0;
+    let pulls = 0;
+    let mostHeld = 0;
+    handler = (res) => ({
+      options: {
+        direct: res,
+        maxQueuedBytes: 40 * 1024,
+        source: {
+          async pull(connection) {
+            pulls++;
+            mostHeld = Math.max(mostHeld, res.writableLength);
+            await delay(0);
+            for (let i = 0; i < 8 && next < events; i++) connection.send({ id: String(++next), data });
+            if (next >= events) connection.close();
+          },
+        },
+      },
+    });
+    const response = await request();
+    const state = last();
+    // The client reads nothing for half a second (the kernel's buffers fill), then everything.
+    response.pause();
+    await delay(500);
+    const text = await readAll(response);
+    const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
+    assert.deepEqual(ids, Array.from({ length: events }, (_, i) => i + 1));
+    assert.equal(state.pipedChunks, 0, 'every event went directly');
+    assert.ok(pulls >= events / 8, `pulled ${pulls} times`);
+    assert.ok(mostHeld <= 64 * 1024, `a pull began with ${mostHeld} bytes held by Node`);
+    assert.equal(state.cleanups, 1);
+  });
+
+  test('a source that had nothing is pulled again once something else is sent', async () => {
+    served = [];
+    let pulls = 0;
+    handler = (res) => ({
+      options: {
+        direct: res,
+        source: {
+          pull(connection) {
+            pulls++;
+            if (pulls === 3) connection.send({ data: 'from the third pull' });
+          },
+        },
+      },
+    });
+    const response = await request();
+    const state = last();
+    await until(() => pulls === 1, 'the first pull');
+    await delay(30);
+    assert.equal(pulls, 1, 'no pull again while nothing else was sent');
+    state.connection.send({ data: 'pushed' });
+    await until(() => pulls === 2, 'pulled after the push');
+    state.connection.send({ data: 'pushed again' });
+    await until(() => pulls >= 3, 'pulled after the second push');
+    await delay(30);
+    state.connection.close();
+    const text = await readAll(response);
+    assert.equal(text, 'retry: 1000\ndata: pushed\n\ndata: pushed again\n\ndata: from the third pull\n\n');
+    assert.equal(state.pipedChunks, 0);
   });
 
   test('a client that stops reading is cut off as slow once Node holds more than maxQueuedBytes for it', async () => {

@@ -63,9 +63,10 @@ export interface SseResponseOptions {
    * framework starts piping, instead of through the body: a web-stream pipe costs several promises
    * per chunk, a direct write one `write()`. What was sent before the pipe started goes out as one
    * write; the end of the stream still goes through the body, so the framework ends the response
-   * as usual. Streams with a {@link SseResponseOptions.source} or `dropAfter` keep the body, as
-   * their reads pace them; so does a stream whose framework reads the body before it has set the
-   * response's headers. Keep `Cache-Control: no-transform` ({@link SSE_HEADERS} has it): it keeps
+   * as usual. A {@link SseResponseOptions.source} is then pulled whenever Node has taken what was
+   * written (no `drain` pending), as the body's reads would pull it. Streams with `dropAfter` keep
+   * the body, whose reads time the drop; so does a stream whose framework reads the body before it
+   * has set the response's headers. Keep `Cache-Control: no-transform` ({@link SSE_HEADERS} has it): it keeps
    * compression middleware off the response, whose zlib buffer the slow-client bound would not see.
    *
    * Pass it only when the Response goes to the framework as it is: a body wrapped in another
@@ -80,6 +81,9 @@ export interface SseResponseOptions {
  */
 export interface DirectWriter {
   write(chunk: Uint8Array): boolean;
+  /** For a stream with a source: the next pull waits for Node to take what was written. */
+  once(event: 'drain', listener: () => void): unknown;
+  readonly writableNeedDrain: boolean;
   /** Added by compression middleware: sends what it has compressed so far. */
   flush?(): void;
   getHeader(name: string): unknown;
@@ -173,12 +177,17 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   /** Bytes sent before the pipe started, while a direct writer waits for it (one write then). */
   private held: Uint8Array[] | undefined;
   private heldBytes = 0;
+  /** Writes made directly, so a pull can tell whether it sent anything. */
+  private writes = 0;
+  /** Writing directly with a source: what the next pull waits for, if it is not under way. */
+  private waiting: 'drain' | 'push' | 'turn' | undefined;
+  private pumpLater: (() => void) | undefined;
 
   constructor(private readonly options: SseResponseOptions) {
     this.label = options.label ?? 'default';
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.eventsLeft = options.dropAfter ?? Number.POSITIVE_INFINITY;
-    if (options.direct && !options.source && options.dropAfter === undefined) this.held = [];
+    if (options.direct && options.dropAfter === undefined) this.held = [];
   }
 
   get signal(): AbortSignal {
@@ -226,10 +235,9 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   // and destroying the response sooner would lose it.
   pull(): Promise<void> | void {
     if (this.closed) return;
-    if (this.held) {
-      this.attach(this.held);
-      return;
-    }
+    const held = this.held;
+    // Direct from here on; or, falling back, what was held is read before the source is pulled.
+    if (held && (this.attach(held) || held.length > 0)) return;
     if (this.eventsLeft <= 0) {
       return new Promise((resolve) =>
         setTimeout(() => {
@@ -274,7 +282,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   // straight to the response, the first one carrying all that was held. Its pipe keeps waiting on
   // this read, until close() ends the body. A framework that reads before it set the headers (the
   // body teed or buffered) gets the body instead, for the whole stream.
-  private attach(held: Uint8Array[]): void {
+  private attach(held: Uint8Array[]): boolean {
     const direct = this.options.direct!;
     this.held = undefined;
     this.heldBytes = 0;
@@ -284,11 +292,62 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     const ready = !direct.headersSent && typeof contentType === 'string' && contentType.startsWith('text/event-stream');
     if (!ready) {
       for (const bytes of held) this.controller!.enqueue(bytes);
-      return;
+      return false;
     }
     this.sink = direct;
     registry.direct++;
     if (held.length > 0) this.writeDirect(held.length === 1 ? held[0]! : concat(held), Number.POSITIVE_INFINITY);
+    if (this.options.source) {
+      // Made here, for the few streams with a source: the rest carry no function of their own.
+      this.pumpLater = () => this.pump();
+      this.pump();
+    }
+    return true;
+  }
+
+  // With a source, writing directly: pulls it whenever Node has taken what was written (no
+  // 'drain' pending), as the body's reads would, so a replay of any length queues one batch at a
+  // time. A pull that sent something is followed by the next one a turn of the event loop later
+  // (I/O first, and no recursion however many batches); one that sent nothing waits for the next
+  // push (see writeDirect), as the source contract says.
+  private pump(): void {
+    const sink = this.sink!;
+    const source = this.options.source!;
+    this.waiting = undefined;
+    if (this.closed || this.pulling) return;
+    if (sink.writableNeedDrain) {
+      this.waiting = 'drain';
+      sink.once('drain', this.pumpLater!);
+      return;
+    }
+    const before = this.writes;
+    this.pulling = true;
+    const settle = () => {
+      this.pulling = false;
+      if (this.closed) return;
+      if (this.writes === before) this.waiting = 'push';
+      else {
+        this.waiting = 'turn';
+        setImmediate(this.pumpLater!);
+      }
+    };
+    let pending: Promise<void> | void;
+    try {
+      pending = source.pull(this);
+    } catch (error) {
+      this.pulling = false;
+      console.error('event stream source failed', error);
+      this.close('error');
+      return;
+    }
+    if (!pending) settle();
+    else {
+      pending.then(settle, (error: unknown) => {
+        this.pulling = false;
+        console.error('event stream source failed', error);
+        this.close('error');
+      });
+    }
   }
 
   send(event: EventInput): boolean {
@@ -341,13 +400,20 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       this.close('client');
       return false;
     }
-    // What Node holds for this socket, unsent: the same bound as the body's queue.
-    if (sink.writableLength + bytes.byteLength > limit) {
+    // What Node holds for this socket, unsent: the same bound as the body's queue (not for what a
+    // pull sends: the client asked for it, and a pull starts only once Node has taken the rest).
+    if (!this.pulling && sink.writableLength + bytes.byteLength > limit) {
       this.close('slow');
       return false;
     }
     sink.write(bytes);
     sink.flush?.();
+    this.writes++;
+    // A source that had nothing is pulled again once something else was sent.
+    if (this.waiting === 'push') {
+      this.waiting = 'turn';
+      setImmediate(this.pumpLater!);
+    }
     return true;
   }
 
