@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { closeAllStreams, createSseResponse, dropTagged, getStreamStats, type SseConnection, type SseResponseOptions } from '../lib/sse/server';
 
@@ -218,7 +218,6 @@ describe('createSseResponse: direct writes to the Node response', () => {
     const events = 4000;
     const data = 'y'.repeat(4000);
     let next = 0;
-    let pulls = 0;
     let mostHeld = 0;
     handler = (res) => ({
       options: {
@@ -226,7 +225,6 @@ describe('createSseResponse: direct writes to the Node response', () => {
         maxQueuedBytes: 40 * 1024,
         source: {
           async pull(connection) {
-            pulls++;
             mostHeld = Math.max(mostHeld, res.writableLength);
             await delay(0);
             for (let i = 0; i < 8 && next < events; i++) connection.send({ id: String(++next), data });
@@ -244,9 +242,54 @@ describe('createSseResponse: direct writes to the Node response', () => {
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
     assert.deepEqual(ids, Array.from({ length: events }, (_, i) => i + 1));
     assert.equal(state.pipedChunks, 0, 'every event went directly');
-    assert.ok(pulls >= events / 8, `pulled ${pulls} times`);
     assert.ok(mostHeld <= 64 * 1024, `a pull began with ${mostHeld} bytes held by Node`);
     assert.equal(state.cleanups, 1);
+  });
+
+  test('a source on the fallback (the body read before the headers are set) is pulled through the body', async () => {
+    served = [];
+    let next = 0;
+    handler = (res) => ({
+      options: {
+        direct: res,
+        start: (connection) => void connection.send({ data: 'held' }),
+        source: {
+          pull(connection) {
+            connection.send({ data: String(++next) });
+            if (next === 3) connection.close();
+          },
+        },
+      },
+      readFirst: true,
+    });
+    const response = await request();
+    assert.equal(await readAll(response), 'retry: 1000\ndata: held\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\n');
+    assert.ok(last().pipedChunks > 0);
+  });
+
+  test('a source that fails while writing directly ends the stream as an error, and its cleanup runs', async () => {
+    served = [];
+    const errorsBefore = getStreamStats().closedByReason.error;
+    handler = (res) => ({
+      options: {
+        direct: res,
+        source: {
+          pull: () => Promise.reject(new Error('the log went away')),
+        },
+      },
+    });
+    const logged = mock.method(console, 'error', () => undefined);
+    try {
+      const response = await request();
+      const state = last();
+      await until(() => state.connection.closed, 'the stream ends');
+      assert.equal(getStreamStats().closedByReason.error, errorsBefore + 1);
+      assert.equal(state.cleanups, 1);
+      assert.ok(logged.mock.calls.some((call) => String(call.arguments[1]).includes('the log went away')));
+      response.destroy();
+    } finally {
+      logged.mock.restore();
+    }
   });
 
   test('a source that had nothing is pulled again once something else is sent', async () => {

@@ -63,8 +63,8 @@ export interface SseResponseOptions {
    * framework starts piping, instead of through the body: a web-stream pipe costs several promises
    * per chunk, a direct write one `write()`. What was sent before the pipe started goes out as one
    * write; the end of the stream still goes through the body, so the framework ends the response
-   * as usual. A {@link SseResponseOptions.source} is then pulled whenever Node has taken what was
-   * written (no `drain` pending), as the body's reads would pull it. Streams with `dropAfter` keep
+   * as usual. A {@link SseResponseOptions.source} is then pulled whenever what Node holds for the
+   * socket is under its high-water mark (no `drain` pending), as Next's pipe of the body did. Streams with `dropAfter` keep
    * the body, whose reads time the drop; so does a stream whose framework reads the body before it
    * has set the response's headers. Keep `Cache-Control: no-transform` ({@link SSE_HEADERS} has it): it keeps
    * compression middleware off the response, whose zlib buffer the slow-client bound would not see.
@@ -81,9 +81,13 @@ export interface SseResponseOptions {
  */
 export interface DirectWriter {
   write(chunk: Uint8Array): boolean;
-  /** For a stream with a source: the next pull waits for Node to take what was written. */
-  once(event: 'drain', listener: () => void): unknown;
-  readonly writableNeedDrain: boolean;
+  /**
+   * For a stream with a source, which is pulled only while what Node holds is under its
+   * high-water mark (no `drain` pending). A writer without them keeps such a stream on the body.
+   */
+  on?(event: 'drain', listener: () => void): unknown;
+  off?(event: 'drain', listener: () => void): unknown;
+  readonly writableNeedDrain?: boolean;
   /** Added by compression middleware: sends what it has compressed so far. */
   flush?(): void;
   getHeader(name: string): unknown;
@@ -182,12 +186,15 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   /** Writing directly with a source: what the next pull waits for, if it is not under way. */
   private waiting: 'drain' | 'push' | 'turn' | undefined;
   private pumpLater: (() => void) | undefined;
+  private onDrain: (() => void) | undefined;
 
   constructor(private readonly options: SseResponseOptions) {
     this.label = options.label ?? 'default';
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.eventsLeft = options.dropAfter ?? Number.POSITIVE_INFINITY;
-    if (options.direct && options.dropAfter === undefined) this.held = [];
+    const { direct } = options;
+    const paced = !options.source || (direct?.on !== undefined && direct.off !== undefined && direct.writableNeedDrain !== undefined);
+    if (direct && options.dropAfter === undefined && paced) this.held = [];
   }
 
   get signal(): AbortSignal {
@@ -234,7 +241,8 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
   // still hold what it read in a corked socket until the next tick (Node's http response does),
   // and destroying the response sooner would lose it.
   pull(): Promise<void> | void {
-    if (this.closed) return;
+    // Writing directly, the source is pulled by pump(), not by reads of the body.
+    if (this.closed || this.sink) return;
     const held = this.held;
     // Direct from here on; or, falling back, what was held is read before the source is pulled.
     if (held && (this.attach(held) || held.length > 0)) return;
@@ -300,14 +308,18 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     if (this.options.source) {
       // Made here, for the few streams with a source: the rest carry no function of their own.
       this.pumpLater = () => this.pump();
+      this.onDrain = () => {
+        if (this.waiting === 'drain') this.pump();
+      };
+      direct.on!('drain', this.onDrain);
       this.pump();
     }
     return true;
   }
 
-  // With a source, writing directly: pulls it whenever Node has taken what was written (no
-  // 'drain' pending), as the body's reads would, so a replay of any length queues one batch at a
-  // time. A pull that sent something is followed by the next one a turn of the event loop later
+  // With a source, writing directly: pulls it whenever what Node holds is under its high-water
+  // mark (no 'drain' pending), as Next's pipe of the body would, so a replay of any length queues
+  // at most one batch past that mark. A pull that sent something is followed by the next one a turn of the event loop later
   // (I/O first, and no recursion however many batches); one that sent nothing waits for the next
   // push (see writeDirect), as the source contract says.
   private pump(): void {
@@ -316,8 +328,8 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.waiting = undefined;
     if (this.closed || this.pulling) return;
     if (sink.writableNeedDrain) {
+      // onDrain pulls again.
       this.waiting = 'drain';
-      sink.once('drain', this.pumpLater!);
       return;
     }
     const before = this.writes;
@@ -335,18 +347,22 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     try {
       pending = source.pull(this);
     } catch (error) {
-      this.pulling = false;
-      console.error('event stream source failed', error);
-      this.close('error');
+      this.sourceFailed(error);
       return;
     }
     if (!pending) settle();
-    else {
-      pending.then(settle, (error: unknown) => {
-        this.pulling = false;
-        console.error('event stream source failed', error);
-        this.close('error');
-      });
+    else pending.then(settle, (error: unknown) => this.sourceFailed(error));
+  }
+
+  // Runs outside any stream machinery (a timer, a 'drain', a promise nobody awaits): nothing here
+  // may throw, not even a cleanup that does.
+  private sourceFailed(error: unknown): void {
+    this.pulling = false;
+    console.error('event stream source failed', error);
+    try {
+      this.close('error');
+    } catch (cleanupError) {
+      console.error('event stream cleanup failed', cleanupError);
     }
   }
 
@@ -422,6 +438,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.closed = true;
     this.abortController?.abort();
     this.options.signal?.removeEventListener('abort', this);
+    if (this.onDrain) this.sink?.off!('drain', this.onDrain);
     if (registry.open.delete(this)) {
       if (this.sink) registry.direct--;
       const left = (registry.openByLabel.get(this.label) ?? 1) - 1;
