@@ -1,6 +1,4 @@
-'use client';
-
-import { memo, useDeferredValue, type ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import ReactMarkdown, { type Components, type UrlTransform } from 'react-markdown';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
@@ -22,21 +20,14 @@ import { isExternalUrl, safeUrl } from '@/lib/markdown/urls';
  * answer is still `streaming`, that block is first completed by `remend`: `**bol` renders as bold
  * "bol", a link still arriving as its label, an unclosed fence as code marked `data-open`. A
  * finished text is rendered as written: its `a [b` keeps its bracket.
- *
- * The text is rendered as a deferred value: a new text first re-renders with the old one (every
- * block memoized, nothing parsed), then in the background, in slices React can interrupt. So a
- * fast stream's parsing never holds the main thread for long; each block is one slice.
  */
 export function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
-  const shown = useDeferredValue(text);
-  // Until the background render has caught up, what is shown is still an answer in progress.
-  const partial = streaming || shown !== text;
-  const blocks = splitBlocks(shown);
+  const blocks = splitBlocks(text);
   return (
     <div className="markdown">
       {blocks.map((block, index) =>
         // Keyed by position: while an answer streams only its last block changes.
-        index === blocks.length - 1 && partial ? (
+        index === blocks.length - 1 && streaming ? (
           <Block key={index} source={remend(block.source, REMEND)} open={block.openFence} />
         ) : (
           <Block key={index} source={block.source} open={false} />

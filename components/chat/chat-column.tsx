@@ -1,7 +1,7 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { memo, type ReactNode } from 'react';
+import { memo, useDeferredValue, type ReactNode } from 'react';
 import { DropButton } from '@/components/fault-injection';
 import { Markdown } from '@/components/markdown';
 import type { ToolCard, Turn } from './chat-state';
@@ -49,13 +49,19 @@ function ToolCards({ turn }: { turn: Turn }) {
 export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: Turn; testId: string; live: boolean }) {
   const t = useTranslations('chatPage');
   const { ttftMs, tokensPerSecond } = turnMetrics(turn);
+  // The answer renders as a deferred value: a new text first re-renders with the old one (every
+  // Markdown block memoized, nothing parsed), then in the background, in slices React can
+  // interrupt, so a fast stream's parsing never holds the main thread for long. The turn shows as
+  // finished only once its whole text is on screen: the status and the text change together.
+  const text = useDeferredValue(turn.text);
+  const status = text === turn.text ? turn.status : 'streaming';
   return (
     <article className="turn" data-testid={`${testId}-turn`}>
       <p className="bubble user">{turn.prompt}</p>
       <div className="bubble assistant">
         <div className="turn-meta">
-          <span className="badge" data-state={turn.status} data-testid={live ? `${testId}-status` : undefined} role={live ? 'status' : undefined}>
-            {turn.status}
+          <span className="badge" data-state={status} data-testid={live ? `${testId}-status` : undefined} role={live ? 'status' : undefined}>
+            {status}
           </span>
           {turn.stage ? (
             <span className="stage" data-testid={live ? `${testId}-stage` : undefined}>
@@ -66,7 +72,7 @@ export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: T
         </div>
         <ToolCards turn={turn} />
         <div data-testid={live ? `${testId}-answer` : undefined}>
-          <Markdown text={turn.text} streaming={turn.status === 'submitted' || turn.status === 'streaming'} />
+          <Markdown text={text} streaming={status === 'submitted' || status === 'streaming'} />
         </div>
         {turn.error ? (
           <p className="turn-error" role="alert" data-testid={live ? `${testId}-error` : undefined}>
@@ -80,7 +86,7 @@ export const TurnView = memo(function TurnView({ turn, testId, live }: { turn: T
           {tokensPerSecond !== undefined ? ` · ${t('rate', { rate: String(tokensPerSecond) })}` : ''}
           {turn.finishReason ? ` · ${t('finish', { reason: turn.finishReason })}` : ''}
         </p>
-        {turn.status === 'ready' && turn.text ? (
+        {status === 'ready' && turn.text ? (
           <button
             type="button"
             className="chip"
