@@ -1,4 +1,5 @@
 import { encodeComment, encodeEvent, encodeRetry, toBytes } from './encoder';
+import { countDirectStream, countEventSent, registerStream, unregisterStream, type CloseReason, type RegisteredStream } from './registry';
 import type { EventInput } from './types';
 
 /**
@@ -12,8 +13,6 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'X-Accel-Buffering': 'no',
 });
 
-/** Why a stream ended, as counted in {@link getStreamStats}. */
-export type CloseReason = 'client' | 'server' | 'slow' | 'shutdown' | 'error' | 'dropped';
 
 /** Options of {@link createSseResponse}. */
 export interface SseResponseOptions {
@@ -136,42 +135,17 @@ export interface SseConnection {
   readonly signal: AbortSignal;
 }
 
-interface Registry {
-  open: Set<Connection>;
-  /** Open streams writing to their Node response directly (see `SseResponseOptions.direct`). */
-  direct: number;
-  openByLabel: Map<string, number>;
-  eventsSent: number;
-  closedByReason: Record<CloseReason, number>;
-  heartbeats: Map<number, { timer: ReturnType<typeof setInterval>; members: Set<Connection> }>;
-  tagged: Map<string, Set<Connection>>;
-  openByClient: Map<string, number>;
-}
-
-// One registry per process, on globalThis so that dev reloads and every route module share it.
-const registry: Registry = ((globalThis as { __sseRegistry?: Registry }).__sseRegistry ??= {
-  open: new Set(),
-  direct: 0,
-  openByLabel: new Map(),
-  eventsSent: 0,
-  closedByReason: { client: 0, server: 0, slow: 0, shutdown: 0, error: 0, dropped: 0 },
-  heartbeats: new Map(),
-  tagged: new Map(),
-  openByClient: new Map(),
-});
-
-const HEARTBEAT = toBytes(encodeComment('ping'));
 
 // A class, not a closure: thousands of these stay open at once, and the methods live once on the
 // prototype. It is its own ReadableStream source and its own abort listener (handleEvent), so a
 // stream costs one object and no per-connection functions.
-class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
+class Connection implements SseConnection, RegisteredStream, UnderlyingDefaultSource<Uint8Array> {
   closed = false;
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   private cleanup: (() => void) | void = undefined;
   private abortController: AbortController | undefined;
-  private readonly label: string;
-  private readonly heartbeatMs: number;
+  readonly label: string;
+  readonly heartbeatMs: number;
   private eventsLeft: number;
   /** A pull is in progress: its sends were asked for and are not held against the queue bound. */
   private pulling = false;
@@ -197,6 +171,14 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     if (direct && options.dropAfter === undefined && paced) this.held = [];
   }
 
+  get tag(): string | undefined {
+    return this.options.tag;
+  }
+
+  get client(): string | undefined {
+    return this.options.client;
+  }
+
   get signal(): AbortSignal {
     this.abortController ??= new AbortController();
     if (this.closed) this.abortController.abort();
@@ -211,17 +193,8 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       return;
     }
     signal?.addEventListener('abort', this, { once: true });
-    registry.open.add(this);
-    if (this.options.tag) {
-      let tagged = registry.tagged.get(this.options.tag);
-      if (!tagged) registry.tagged.set(this.options.tag, (tagged = new Set()));
-      tagged.add(this);
-    }
-    registry.openByLabel.set(this.label, (registry.openByLabel.get(this.label) ?? 0) + 1);
-    const { client } = this.options;
-    if (client) registry.openByClient.set(client, (registry.openByClient.get(client) ?? 0) + 1);
+    registerStream(this);
     this.write(toBytes(encodeRetry(this.options.retry ?? 1000)));
-    if (this.heartbeatMs > 0) joinHeartbeat(this, this.heartbeatMs);
     try {
       this.cleanup = this.options.start?.(this);
     } catch (error) {
@@ -303,7 +276,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
       return false;
     }
     this.sink = direct;
-    registry.direct++;
+    countDirectStream();
     if (held.length > 0) this.writeDirect(held.length === 1 ? held[0]! : concat(held), Number.POSITIVE_INFINITY);
     if (this.options.source) {
       // Made here, for the few streams with a source: the rest carry no function of their own.
@@ -376,7 +349,7 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     if (this.eventsLeft <= 0) return false;
     const sent = this.write(bytes);
     if (sent) {
-      registry.eventsSent++;
+      countEventSent();
       // The drop itself waits for the client to read what was sent: see pull().
       this.eventsLeft--;
     }
@@ -439,27 +412,12 @@ class Connection implements SseConnection, UnderlyingDefaultSource<Uint8Array> {
     this.abortController?.abort();
     this.options.signal?.removeEventListener('abort', this);
     if (this.onDrain) this.sink?.off!('drain', this.onDrain);
-    if (registry.open.delete(this)) {
-      if (this.sink) registry.direct--;
-      const left = (registry.openByLabel.get(this.label) ?? 1) - 1;
-      if (left > 0) registry.openByLabel.set(this.label, left);
-      else registry.openByLabel.delete(this.label);
-      const { client } = this.options;
-      if (client) {
-        const ofClient = (registry.openByClient.get(client) ?? 1) - 1;
-        if (ofClient > 0) registry.openByClient.set(client, ofClient);
-        else registry.openByClient.delete(client);
-      }
-    }
-    registry.closedByReason[reason] = (registry.closedByReason[reason] ?? 0) + 1;
+    unregisterStream(this, reason, this.sink !== undefined);
     try {
       this.options.onClose?.();
     } catch {
       // Bookkeeping must not keep the stream from closing.
     }
-    leaveHeartbeat(this, this.heartbeatMs);
-    const tagged = this.options.tag ? registry.tagged.get(this.options.tag) : undefined;
-    if (tagged?.delete(this) && tagged.size === 0) registry.tagged.delete(this.options.tag!);
     try {
       this.runCleanup();
     } finally {
@@ -509,28 +467,6 @@ function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array> | 
   }
 }
 
-function joinHeartbeat(connection: Connection, intervalMs: number): void {
-  let beat = registry.heartbeats.get(intervalMs);
-  if (!beat) {
-    const members = new Set<Connection>();
-    const timer = setInterval(() => {
-      for (const member of members) member.write(HEARTBEAT);
-    }, intervalMs);
-    // A heartbeat must never keep the process alive on its own.
-    (timer as { unref?: () => void }).unref?.();
-    beat = { timer, members };
-    registry.heartbeats.set(intervalMs, beat);
-  }
-  beat.members.add(connection);
-}
-
-function leaveHeartbeat(connection: Connection, intervalMs: number): void {
-  const beat = registry.heartbeats.get(intervalMs);
-  if (!beat?.members.delete(connection) || beat.members.size > 0) return;
-  clearInterval(beat.timer);
-  registry.heartbeats.delete(intervalMs);
-}
-
 /**
  * Turns a producer into a `text/event-stream` response: the standard headers, `retry:` written at
  * once so the headers flush, shared heartbeats, a bounded queue per client, and one idempotent
@@ -550,45 +486,4 @@ export function createSseResponse(options: SseResponseOptions): Response {
   return new Response(stream, { status: 200, headers });
 }
 
-/** Counts of the process's event streams, for health checks and `/api/stats`. */
-export interface StreamStats {
-  openStreams: number;
-  /** Of those, the ones writing to their Node response directly (see `SseResponseOptions.direct`). */
-  directStreams: number;
-  openByLabel: Record<string, number>;
-  eventsSent: number;
-  closedByReason: Record<CloseReason, number>;
-}
-
-/** A snapshot of the process-wide stream counts. */
-export function getStreamStats(): StreamStats {
-  return {
-    openStreams: registry.open.size,
-    directStreams: registry.direct,
-    openByLabel: Object.fromEntries(registry.openByLabel),
-    eventsSent: registry.eventsSent,
-    closedByReason: { ...registry.closedByReason },
-  };
-}
-
-/** Ends every open stream (close reason `shutdown`), as on SIGTERM; returns how many it closed. */
-export function closeAllStreams(): number {
-  const all = [...registry.open];
-  for (const connection of all) connection.close('shutdown');
-  return all.length;
-}
-
-/**
- * Fault injection: ends every open stream tagged `tag` abruptly, as a network failure would.
- * Returns how many it dropped.
- */
-export function dropTagged(tag: string): number {
-  const tagged = [...(registry.tagged.get(tag) ?? [])];
-  for (const connection of tagged) connection.close('dropped');
-  return tagged.length;
-}
-
-/** Open streams counted under `client` (see `SseResponseOptions.client`), or all open streams. */
-export function countOpenStreams(client?: string): number {
-  return client === undefined ? registry.open.size : (registry.openByClient.get(client) ?? 0);
-}
+export { closeAllStreams, countOpenStreams, dropTagged, getStreamStats, type CloseReason, type StreamStats } from './registry';
