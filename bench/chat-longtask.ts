@@ -13,35 +13,12 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { createParser } from '../lib/sse/parser';
-import { decodeChatEvent } from '../lib/chat/protocol';
-import { BENCH_ENV, startServer } from './server';
+import { BENCH_ENV, chatAnswer, startServer } from './server';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const SEED = 7;
 const PROMPT = '/long';
 const COLUMNS = ['es', 'fetch'] as const;
-
-/** The answer's text and token count as the server sends it, read with the library's parser. */
-async function serverAnswer(url: string): Promise<{ text: string; tokens: number }> {
-  const response = await fetch(`${url}/api/chat`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: PROMPT }], options: { delayMs: 0, seed: SEED } }),
-  });
-  let text = '';
-  let tokens = 0;
-  const parser = createParser({
-    onEvent(event) {
-      const decoded = decodeChatEvent(event.type, event.data);
-      if (decoded?.type !== 'token') return;
-      text += decoded.data.text;
-      tokens++;
-    },
-  });
-  for await (const chunk of response.body!) parser.feed(chunk);
-  return { text, tokens };
-}
 
 interface LongTasks {
   count: number;
@@ -125,7 +102,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: executablePath || undefined });
   let lost = false;
   try {
-    const expected = await serverAnswer(server.url);
+    const expected = await chatAnswer(server.url, PROMPT, SEED);
     console.log(`/long at delayMs 0: ${expected.tokens} tokens, ${expected.text.length} characters from the server`);
     const context = await browser.newContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });

@@ -10,8 +10,7 @@
  * difference between them is what sending costs.
  */
 import { parseArgs } from 'node:util';
-import { createParser } from '../lib/sse/parser';
-import { BENCH_ENV, cpuMs, startServer } from './server';
+import { BENCH_ENV, chatAnswer, cpuMs, startServer } from './server';
 
 const { values: flags } = parseArgs({
   options: {
@@ -22,37 +21,19 @@ const { values: flags } = parseArgs({
 const CONCURRENCY = Number(flags.concurrency);
 const ROUNDS = Number(flags.rounds);
 
-/** Asks one `/long` answer and counts its tokens. */
-async function answer(url: string, seed: number): Promise<number> {
-  const response = await fetch(`${url}/api/chat`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: '/long' }], options: { delayMs: 0, seed } }),
-  });
-  if (response.status !== 200) throw new Error(`/api/chat answered ${response.status}: ${await response.text()}`);
-  let tokens = 0;
-  const parser = createParser({
-    onEvent(event) {
-      if (event.type === 'token') tokens++;
-    },
-  });
-  for await (const chunk of response.body!) parser.feed(chunk);
-  return tokens;
-}
-
 async function measure(direct: boolean): Promise<{ tokens: number; cpuMs: number; seconds: number }> {
   const server = await startServer({
     env: { ...BENCH_ENV, SSE_DIRECT_WRITES: direct ? 'on' : 'off', CHAT_MAX_RUNS: '100000', CHAT_MAX_RUNS_PER_IP: '100000' },
   });
   try {
     // One round first, unmeasured: the route's first compile and the JIT.
-    await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => answer(server.url, i)));
+    await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => chatAnswer(server.url, '/long', i)));
     const cpuBefore = cpuMs(server.pid);
     const started = performance.now();
     let tokens = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const counts = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => answer(server.url, round * CONCURRENCY + i)));
-      tokens += counts.reduce((sum, count) => sum + count, 0);
+      const answers = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => chatAnswer(server.url, '/long', round * CONCURRENCY + i)));
+      tokens += answers.reduce((sum, answer) => sum + answer.tokens, 0);
     }
     return { tokens, cpuMs: cpuMs(server.pid) - cpuBefore, seconds: (performance.now() - started) / 1000 };
   } finally {

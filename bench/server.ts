@@ -11,6 +11,8 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from '../e2e/support/processes';
+import { decodeChatEvent } from '../lib/chat/protocol';
+import { createParser } from '../lib/sse/parser';
 
 /** The project root: npm runs scripts there, and `next start` serves the `.next/` in it. */
 const ROOT = process.cwd();
@@ -205,6 +207,31 @@ export function cpuMs(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * Asks `POST /api/chat` one question at `delayMs` 0 and reads the whole answer with the library's
+ * parser: its text and token count as the server sent them.
+ */
+export async function chatAnswer(url: string, prompt: string, seed: number): Promise<{ text: string; tokens: number }> {
+  const response = await fetch(`${url}/api/chat`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: prompt }], options: { delayMs: 0, seed } }),
+  });
+  if (response.status !== 200) throw new Error(`/api/chat answered ${response.status}: ${await response.text()}`);
+  let text = '';
+  let tokens = 0;
+  const parser = createParser({
+    onEvent(event) {
+      const decoded = decodeChatEvent(event.type, event.data);
+      if (decoded?.type !== 'token') return;
+      text += decoded.data.text;
+      tokens++;
+    },
+  });
+  for await (const chunk of response.body!) parser.feed(chunk);
+  return { text, tokens };
 }
 
 /** Reads `GET /api/stats`. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startRedis, type RedisServer } from '../e2e/support/redis-server';
 import { decodeClockEvent } from '../lib/clock/protocol';
@@ -10,6 +9,7 @@ import { createParser } from '../lib/sse/parser';
 import { encodeEvent, toBytes } from '../lib/sse/encoder';
 import type { SseConnection } from '../lib/sse/server';
 import type { SseEvent } from '../lib/sse/types';
+import { until } from './support/timers';
 
 // Two clocks on two connection sets to one real redis-server stand for two instances of a cluster.
 // Every byte a client gets goes through the library's parser, as a browser's would.
@@ -58,15 +58,6 @@ const tickTime = (event: SseEvent) => {
   assert.equal(decoded?.type, 'update');
   return Date.parse(decoded.data.timestamp);
 };
-
-/** Waits until `done()` holds, polling; fails with `what` after `timeoutMs`. */
-async function until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 function assertContiguous(ids: number[], what: string): void {
   for (let index = 1; index < ids.length; index++) {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, mock, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { closeAllStreams, createSseResponse, dropTagged, getStreamStats, type SseConnection, type SseResponseOptions } from '../lib/sse/server';
+import { until } from './support/timers';
 
 // `SseResponseOptions.direct` against a real Node HTTP server. The server hands each request's
 // Response to `serve`, which does what Next's `sendResponse` does with a route handler's answer:
@@ -120,11 +121,6 @@ async function readAll(response: IncomingMessage): Promise<string> {
   return text;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await delay(10);
-  assert.ok(check(), what);
-}
-
 function last(): Served {
   const state = served.at(-1);
   assert.ok(state, 'a request was served');
@@ -140,7 +136,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     assert.equal(response.headers['content-type'], 'text/event-stream; charset=utf-8');
     assert.equal(response.headers['cache-control'], 'no-cache, no-transform');
     const state = last();
-    await until(() => getStreamStats().directStreams === directBefore + 1, 'the stream counts as direct');
+    await until('the stream counts as direct', () => getStreamStats().directStreams === directBefore + 1);
     for (let i = 1; i <= 3; i++) state.connection.send({ event: 'tick', data: String(i), id: String(i) });
     state.connection.comment('ping');
     state.connection.close();
@@ -164,7 +160,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     });
     const response = await request();
     const state = last();
-    await until(() => state.writes > 0, 'the held bytes are written');
+    await until('the held bytes are written', () => state.writes > 0);
     assert.equal(state.writes, 1);
     state.connection.close();
     assert.equal(await readAll(response), 'retry: 1000\ndata: one\n\ndata: two\n\n');
@@ -282,7 +278,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     try {
       const response = await request();
       const state = last();
-      await until(() => state.connection.closed, 'the stream ends');
+      await until('the stream ends', () => state.connection.closed);
       assert.equal(getStreamStats().closedByReason.error, errorsBefore + 1);
       assert.equal(state.cleanups, 1);
       assert.ok(logged.mock.calls.some((call) => String(call.arguments[1]).includes('the log went away')));
@@ -308,13 +304,13 @@ describe('createSseResponse: direct writes to the Node response', () => {
     });
     const response = await request();
     const state = last();
-    await until(() => pulls === 1, 'the first pull');
+    await until('the first pull', () => pulls === 1);
     await delay(30);
     assert.equal(pulls, 1, 'no pull again while nothing else was sent');
     state.connection.send({ data: 'pushed' });
-    await until(() => pulls === 2, 'pulled after the push');
+    await until('pulled after the push', () => pulls === 2);
     state.connection.send({ data: 'pushed again' });
-    await until(() => pulls >= 3, 'pulled after the second push');
+    await until('pulled after the second push', () => pulls >= 3);
     await delay(30);
     state.connection.close();
     const text = await readAll(response);
@@ -329,7 +325,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     const response = await request();
     response.pause();
     const state = last();
-    await until(() => state.writes > 0, 'the pipe started');
+    await until('the pipe started', () => state.writes > 0);
     const data = 'x'.repeat(16 * 1024);
     let sent = 0;
     // The kernel's socket buffers take the first few hundred KiB; then Node holds the rest.
@@ -340,7 +336,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     assert.ok(state.connection.closed, 'the stream was cut off');
     assert.ok(state.res.writableLength <= 256 * 1024, `Node held ${state.res.writableLength} bytes`);
     assert.equal(getStreamStats().closedByReason.slow, slowBefore + 1);
-    await until(() => state.res.destroyed, 'the response is destroyed');
+    await until('the response is destroyed', () => state.res.destroyed);
     assert.equal(state.cleanups, 1);
     response.destroy();
   });
@@ -350,7 +346,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     handler = (res) => ({ options: { direct: res } });
     const response = await request();
     const state = last();
-    await until(() => state.writes > 0, 'the pipe started');
+    await until('the pipe started', () => state.writes > 0);
     state.connection.send({ data: 'last words' });
     assert.equal(closeAllStreams(), 1);
     assert.equal(await readAll(response), 'retry: 1000\ndata: last words\n\n');
@@ -362,7 +358,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     handler = (res) => ({ options: { direct: res, tag: 'direct-drop' } });
     const response = await request();
     const state = last();
-    await until(() => state.writes > 0, 'the pipe started');
+    await until('the pipe started', () => state.writes > 0);
     const ended = new Promise<string>((resolve) => {
       response.once('end', () => resolve('end'));
       response.once('aborted', () => resolve('aborted'));
@@ -371,7 +367,7 @@ describe('createSseResponse: direct writes to the Node response', () => {
     });
     assert.equal(dropTagged('direct-drop'), 1);
     assert.notEqual(await ended, 'end');
-    await until(() => state.res.destroyed, 'the response is destroyed');
+    await until('the response is destroyed', () => state.res.destroyed);
     assert.equal(state.cleanups, 1);
   });
 
@@ -392,10 +388,10 @@ describe('createSseResponse: direct writes to the Node response', () => {
     handler = (res) => ({ options: { direct: res } });
     const response = await request();
     const state = last();
-    await until(() => state.writes > 0, 'the pipe started');
+    await until('the pipe started', () => state.writes > 0);
     assert.equal(state.connection.send({ data: 'before' }), true);
     response.destroy();
-    await until(() => state.connection.closed, 'the stream ends');
+    await until('the stream ends', () => state.connection.closed);
     assert.equal(state.cleanups, 1);
     assert.equal(state.connection.send({ data: 'after' }), false);
   });

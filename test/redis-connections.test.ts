@@ -3,16 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { startRedis, type RedisServer } from '../e2e/support/redis-server';
 import { freePort } from '../e2e/support/processes';
 import { createConnections, reconnectDelay } from '../lib/server/redis/connections';
+import { until } from './support/timers';
 
 // These tests run a real redis-server (apt package redis-server) on a free port of their own.
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('Redis connections', () => {
   let server: RedisServer;
